@@ -1,0 +1,75 @@
+# Planner: `make run` starts the app with demo data; `make test` runs every check.
+# Both install what is missing first (uv, the locked dependencies, and for tests Chromium,
+# gettext and docker-compose from Debian when run as root).
+
+SHELL := /bin/bash
+PORT ?= 8000
+UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
+VENV := .venv
+PY := $(VENV)/bin/python
+PO := locale/de/LC_MESSAGES/django.po
+MO := $(PO:.po=.mo)
+APT_PACKAGES_TEST := chromium:/usr/bin/chromium gettext:msgfmt docker-compose:docker-compose
+
+.PHONY: run test lint typecheck pytest bench messages compilemessages deps uv system-deps clean
+
+uv:
+	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || { \
+		echo "Installing uv with pip..."; python3 -m pip install --quiet uv; }
+
+deps: uv
+	@$(UV) sync --frozen --quiet
+
+# Debian packages the checks need; installed only when missing and when we are root.
+system-deps:
+	@missing=""; for entry in $(APT_PACKAGES_TEST); do \
+		pkg=$${entry%%:*}; cmd=$${entry#*:}; \
+		command -v $$cmd >/dev/null 2>&1 || missing="$$missing $$pkg"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			echo "Installing from Debian:$$missing"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+		else \
+			echo "Missing:$$missing (install them, e.g. sudo apt-get install$$missing)"; exit 1; \
+		fi; \
+	fi
+
+$(MO): $(PO)
+	@command -v msgfmt >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq gettext >/dev/null; }
+	msgfmt --check -o $@ $<
+
+compilemessages: $(MO)
+
+messages: deps
+	DEBUG=true $(PY) manage.py makemessages -l de --no-location --no-obsolete --ignore 'var/*' --ignore 'benchmarks/*' --ignore 'tests/*'
+
+run: export DEBUG ?= true
+run: deps compilemessages
+	@$(PY) manage.py migrate --no-input -v 0
+	@$(PY) manage.py demo
+	@echo
+	@echo "Planner runs at http://127.0.0.1:$(PORT)/  (Ctrl-C stops web, worker and beat)"
+	@echo "Sign in as lead@example.com, engineer@example.com or engineer2@example.com, password planner-demo"
+	@echo "Emails are written to var/mail/."
+	@echo
+	@PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/honcho start -f Procfile -p $(PORT)
+
+lint: deps
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: deps
+	DEBUG=true $(VENV)/bin/mypy
+
+pytest: deps system-deps compilemessages
+	DEBUG=true DJANGO_ALLOW_ASYNC_UNSAFE=true $(PY) -m pytest
+
+test: deps system-deps compilemessages lint typecheck pytest
+
+bench: export DEBUG ?= true
+bench: deps compilemessages
+	$(PY) -m benchmarks
+
+clean:
+	rm -rf var/celery var/mail var/screenshots var/static .pytest_cache .mypy_cache

@@ -1,0 +1,140 @@
+"""Planner's configuration: one pydantic-settings model, read from the environment and `.env`.
+
+`planner/settings.py` turns this model into Django settings; nothing else reads the
+environment. Development gets embedded defaults (SQLite, a filesystem Celery broker, email
+to files, all under `var/`); a production start (DEBUG off) refuses insecure defaults.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+from zoneinfo import available_timezones
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from typing_extensions import Annotated
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = BASE_DIR / "var"
+
+# A key Django itself would call insecure; good enough for a laptop, refused in production.
+DEVELOPMENT_SECRET_KEY = "django-insecure-planner-development-key-do-not-use-in-production"
+
+EmailBackend = Literal["file", "smtp", "console", "memory"]
+
+
+class ConfigurationError(Exception):
+    """A setting is missing or unsafe; the message names the variable to fix."""
+
+
+class Settings(BaseSettings):
+    """Every knob Planner has. The README's configuration table mirrors this model."""
+
+    model_config = SettingsConfigDict(
+        env_file=BASE_DIR / ".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    debug: bool = Field(default=False, alias="DEBUG")
+    secret_key: SecretStr = Field(default=SecretStr(""), alias="SECRET_KEY")
+    allowed_hosts: Annotated[list[str], NoDecode] = Field(default=[], alias="ALLOWED_HOSTS")
+    site_url: str = Field(default="http://127.0.0.1:8000", alias="SITE_URL")
+    database_url: str = Field(
+        default=f"sqlite:///{VAR_DIR / 'planner.sqlite3'}", alias="DATABASE_URL"
+    )
+    cache_url: str = Field(default="locmem://", alias="CACHE_URL")
+    celery_broker_url: str = Field(default="filesystem://", alias="CELERY_BROKER_URL")
+
+    email_backend: EmailBackend = Field(default="file", alias="EMAIL_BACKEND")
+    email_host: str = Field(default="localhost", alias="EMAIL_HOST")
+    email_port: int = Field(default=25, ge=1, le=65535, alias="EMAIL_PORT")
+    email_host_user: str = Field(default="", alias="EMAIL_HOST_USER")
+    email_host_password: SecretStr = Field(default=SecretStr(""), alias="EMAIL_HOST_PASSWORD")
+    email_use_tls: bool = Field(default=False, alias="EMAIL_USE_TLS")
+    email_use_ssl: bool = Field(default=False, alias="EMAIL_USE_SSL")
+    default_from_email: str = Field(
+        default="Planner <planner@localhost>", alias="DEFAULT_FROM_EMAIL"
+    )
+
+    time_zone: str = Field(default="Europe/Zurich", alias="TIME_ZONE")
+    language_code: Literal["en", "de"] = Field(default="en", alias="LANGUAGE_CODE")
+    https: bool | None = Field(default=None, alias="HTTPS")
+    trust_proxy_headers: bool = Field(default=False, alias="TRUST_PROXY_HEADERS")
+
+    @field_validator("allowed_hosts", mode="before")
+    @classmethod
+    def _split_hosts(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [host.strip() for host in value.split(",") if host.strip()]
+        return value
+
+    @field_validator("time_zone")
+    @classmethod
+    def _known_time_zone(cls, value: str) -> str:
+        if value not in available_timezones():
+            raise ValueError(f"unknown time zone {value!r} (use an IANA name like Europe/Zurich)")
+        return value
+
+    @field_validator("site_url")
+    @classmethod
+    def _absolute_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must be an absolute http:// or https:// URL")
+        return value.rstrip("/")
+
+    @model_validator(mode="after")
+    def _email_transport(self) -> Settings:
+        if self.email_use_tls and self.email_use_ssl:
+            raise ValueError("EMAIL_USE_TLS and EMAIL_USE_SSL cannot both be true")
+        return self
+
+    @property
+    def uses_https(self) -> bool:
+        """HTTPS-only cookies, redirect and HSTS: on in production unless HTTPS=false."""
+        return (not self.debug) if self.https is None else self.https
+
+    def effective_secret_key(self) -> str:
+        return self.secret_key.get_secret_value() or DEVELOPMENT_SECRET_KEY
+
+    def effective_allowed_hosts(self) -> list[str]:
+        if self.allowed_hosts:
+            return self.allowed_hosts
+        return ["localhost", "127.0.0.1", "[::1]"] if self.debug else []
+
+    def check_production(self) -> None:
+        """Refuse to start in production on development defaults; name the variable to set."""
+        if self.debug:
+            return
+        key = self.secret_key.get_secret_value()
+        if not key or key.startswith("django-insecure") or len(key) < 50 or len(set(key)) < 5:
+            raise ConfigurationError(
+                "SECRET_KEY must be set to a long random value when DEBUG is off "
+                "(at least 50 characters; e.g. python -c 'import secrets; "
+                "print(secrets.token_urlsafe(64))')."
+            )
+        if self.database_url.startswith("sqlite"):
+            raise ConfigurationError(
+                "DATABASE_URL must point to PostgreSQL when DEBUG is off "
+                "(e.g. postgres://user:password@host:5432/planner); SQLite is for development."
+            )
+        if not self.allowed_hosts:
+            raise ConfigurationError(
+                "ALLOWED_HOSTS must list the host names Planner is served under when DEBUG is off "
+                "(comma-separated, e.g. planner.example.com)."
+            )
+
+
+def load_settings() -> Settings:
+    """Read and check the settings; a bad value raises ConfigurationError naming it."""
+    from pydantic import ValidationError
+
+    try:
+        settings = Settings()
+    except ValidationError as error:
+        problems = "; ".join(
+            f"{'.'.join(str(part) for part in issue['loc']) or 'settings'}: {issue['msg']}"
+            for issue in error.errors()
+        )
+        raise ConfigurationError(f"Invalid configuration: {problems}") from None
+    settings.check_production()
+    return settings

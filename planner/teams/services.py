@@ -1,0 +1,206 @@
+"""Writes for teams: create, invite, accept, change roles, remove, leave.
+
+Each service checks the rule it is about and raises `TeamRuleError` with a message for the
+user; the views turn that into a message at the right place. Nothing is stored when a rule
+refuses.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timedelta
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from planner.accounts.models import User
+from planner.teams.emails import send_invitation_email
+from planner.teams.models import Invitation, InvitationStatus, Membership, Role, Team, hash_token
+
+INVITATION_LIFETIME = timedelta(days=7)
+
+
+class TeamRuleError(Exception):
+    """A team rule refused a change; the message is meant for the user."""
+
+
+class InvitationInvalid(TeamRuleError):
+    """The invitation link cannot be used (unknown, expired, revoked, used, wrong account)."""
+
+    def __init__(self, message: str, *, status: int = 410) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def _unique_slug(name: str) -> str:
+    base = slugify(name)[:50] or "team"
+    slug, suffix = base, 2
+    while Team.objects.filter(slug=slug).exists():
+        slug = f"{base}-{suffix}"
+        suffix += 1
+    return slug
+
+
+@transaction.atomic
+def team_create(
+    *, user: User, name: str, time_zone: str, language: str, slug: str = ""
+) -> Team:
+    if slug and Team.objects.filter(slug=slug).exists():
+        raise TeamRuleError(_("This short name is taken; choose another."))
+    team = Team(
+        name=name.strip(), slug=slug or _unique_slug(name), time_zone=time_zone, language=language
+    )
+    team.full_clean(validate_unique=False)
+    try:
+        with transaction.atomic():
+            team.save()
+    except IntegrityError:
+        raise TeamRuleError(_("This short name is taken; choose another.")) from None
+    Membership.objects.create(team=team, user=user, role=Role.LEAD)
+    return team
+
+
+def team_update(*, team: Team, name: str, time_zone: str, language: str) -> Team:
+    team.name = name.strip()
+    team.time_zone = time_zone
+    team.language = language
+    team.full_clean()
+    team.save(update_fields=["name", "time_zone", "language"])
+    return team
+
+
+def invitation_create(
+    *, team: Team, invited_by: User, email: str, role: str, now: datetime | None = None
+) -> Invitation:
+    """Invite an address; a still-open invitation to the same address is replaced."""
+    now = now or timezone.now()
+    email = email.strip().lower()
+    if role not in Role.values:
+        raise TeamRuleError(_("Choose a valid role."))
+    if Membership.objects.filter(team=team, user__email__iexact=email).exists():
+        raise TeamRuleError(_("%(email)s is already a member of this team.") % {"email": email})
+    token = secrets.token_urlsafe(32)
+    with transaction.atomic():
+        Invitation.objects.filter(
+            team=team, email=email, accepted_at=None, revoked_at=None
+        ).update(revoked_at=now)
+        invitation = Invitation.objects.create(
+            team=team,
+            email=email,
+            role=role,
+            token_hash=hash_token(token),
+            invited_by=invited_by,
+            created_at=now,
+            expires_at=now + INVITATION_LIFETIME,
+        )
+        transaction.on_commit(lambda: send_invitation_email(invitation, token))
+    return invitation
+
+
+def invitation_revoke(*, invitation: Invitation, now: datetime | None = None) -> None:
+    now = now or timezone.now()
+    updated = Invitation.objects.filter(
+        pk=invitation.pk, accepted_at=None, revoked_at=None
+    ).update(revoked_at=now)
+    if not updated:
+        raise TeamRuleError(_("This invitation was already used or revoked."))
+
+
+def invitation_for_token(token: str, *, now: datetime | None = None) -> Invitation:
+    """The invitation a link points to, if it can still be used; else InvitationInvalid."""
+    now = now or timezone.now()
+    invitation = (
+        Invitation.objects.select_related("team", "invited_by")
+        .filter(token_hash=hash_token(token))
+        .first()
+    )
+    if invitation is None:
+        raise InvitationInvalid(
+            _("This invitation link is not valid. Check that you copied the whole link."),
+            status=404,
+        )
+    status = invitation.status(now)
+    if status == InvitationStatus.ACCEPTED:
+        raise InvitationInvalid(_("This invitation has already been used."))
+    if status == InvitationStatus.REVOKED:
+        raise InvitationInvalid(_("This invitation was withdrawn by the team's lead."))
+    if status == InvitationStatus.EXPIRED:
+        raise InvitationInvalid(
+            _("This invitation has expired. Ask the team's lead to send a new one.")
+        )
+    return invitation
+
+
+def invitation_accept(*, token: str, user: User, now: datetime | None = None) -> Membership:
+    """Join the team the invitation is for; the link works once and only for its address."""
+    now = now or timezone.now()
+    invitation = invitation_for_token(token, now=now)
+    if invitation.email.lower() != user.email.lower():
+        raise InvitationInvalid(
+            _(
+                "This invitation was sent to %(invited)s, but you are signed in as "
+                "%(current)s. Sign out and sign in with the invited address."
+            )
+            % {"invited": invitation.email, "current": user.email},
+            status=403,
+        )
+    with transaction.atomic():
+        # The conditional update decides who wins when the link is used twice at once.
+        claimed = Invitation.objects.filter(
+            pk=invitation.pk, accepted_at=None, revoked_at=None, expires_at__gt=now
+        ).update(accepted_at=now, accepted_by=user)
+        if not claimed:
+            raise InvitationInvalid(_("This invitation has already been used."))
+        membership, _created = Membership.objects.get_or_create(
+            team=invitation.team, user=user, defaults={"role": invitation.role, "joined_at": now}
+        )
+    return membership
+
+
+def _guard_last_lead(membership: Membership, message: str) -> None:
+    """Refuse when `membership` is its team's only lead.
+
+    The team's lead rows are locked (in primary-key order, so concurrent calls cannot
+    deadlock) for the rest of the transaction: two leads demoting each other at the same
+    moment cannot both pass this check.
+    """
+    lead_ids = list(
+        Membership.objects.select_for_update()
+        .filter(team_id=membership.team_id, role=Role.LEAD)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    if lead_ids == [membership.pk]:
+        raise TeamRuleError(message)
+
+
+@transaction.atomic
+def membership_change_role(*, membership: Membership, role: str) -> Membership:
+    if role not in Role.values:
+        raise TeamRuleError(_("Choose a valid role."))
+    if role != Role.LEAD:
+        _guard_last_lead(
+            membership, _("A team needs at least one lead. Make someone else a lead first.")
+        )
+    Membership.objects.filter(pk=membership.pk).update(role=role)
+    membership.role = role
+    return membership
+
+
+@transaction.atomic
+def membership_remove(*, membership: Membership) -> None:
+    _guard_last_lead(
+        membership, _("The last lead cannot be removed. Make someone else a lead first.")
+    )
+    Membership.objects.filter(pk=membership.pk).delete()
+
+
+@transaction.atomic
+def membership_leave(*, membership: Membership) -> None:
+    _guard_last_lead(
+        membership,
+        _("You are the team's last lead. Make someone else a lead before you leave."),
+    )
+    Membership.objects.filter(pk=membership.pk).delete()

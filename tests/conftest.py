@@ -1,0 +1,78 @@
+"""Shared fixtures: three fixed people (a lead, an engineer, an outsider) and their team."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from tests import servers
+
+# Before Django reads its settings (pytest-django sets Django up after this module loads).
+DATABASE_URL = servers.choose_database_url()
+os.environ["DATABASE_URL"] = DATABASE_URL
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "planner.settings")
+os.environ["EMAIL_BACKEND"] = "memory"
+
+import django  # noqa: E402
+
+django.setup()  # with the environment chosen above; pytest-django finds Django ready
+
+from tests.factories import MembershipFactory, TeamFactory, UserFactory  # noqa: E402
+
+
+def pytest_report_header() -> list[str]:
+    engine = "PostgreSQL" if servers.uses_postgres(DATABASE_URL) else "SQLite"
+    where = DATABASE_URL if engine == "PostgreSQL" else "in memory"
+    redis = "Redis: 127.0.0.1:6379" if servers.redis_available() else "Redis: not reachable"
+    return [f"Test database: {engine} ({where})", redis]
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Skip tests whose server is absent, with the reason; under CI, let them fail instead."""
+    if servers.IN_CI:
+        return
+    reasons = {}
+    if not servers.uses_postgres(DATABASE_URL):
+        reasons["postgres"] = "needs PostgreSQL: set DATABASE_URL or start it on 127.0.0.1:5432"
+    if not servers.redis_available():
+        reasons["redis"] = "needs Redis on 127.0.0.1:6379"
+    for item in items:
+        for marker, reason in reasons.items():
+            if item.get_closest_marker(marker):
+                item.add_marker(pytest.mark.skip(reason=reason))
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> Iterator[None]:
+    """Rate limits live in the cache: each test starts with none used."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def lead(db: Any) -> Any:
+    return UserFactory(email="lead@example.org", name="Lea Lead")
+
+
+@pytest.fixture
+def engineer(db: Any) -> Any:
+    return UserFactory(email="engineer@example.org", name="Emil Engineer")
+
+
+@pytest.fixture
+def outsider(db: Any) -> Any:
+    return UserFactory(email="outsider@example.org", name="Otto Outsider")
+
+
+@pytest.fixture
+def team(lead: Any, engineer: Any) -> Any:
+    team = TeamFactory(name="ML Platform", slug="ml-platform")
+    MembershipFactory(team=team, user=lead, role="lead")
+    MembershipFactory(team=team, user=engineer, role="engineer")
+    return team
