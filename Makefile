@@ -63,7 +63,7 @@ typecheck: deps
 	DEBUG=true $(VENV)/bin/mypy
 
 pytest: deps system-deps compilemessages
-	DEBUG=true DJANGO_ALLOW_ASYNC_UNSAFE=true $(PY) -m pytest
+	DEBUG=true $(PY) -m pytest
 
 test: deps system-deps compilemessages lint typecheck pytest
 

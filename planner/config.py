@@ -8,18 +8,17 @@ to files, all under `var/`); a production start (DEBUG off) refuses insecure def
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 from zoneinfo import available_timezones
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
-from typing_extensions import Annotated
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 
 # A key Django itself would call insecure; good enough for a laptop, refused in production.
-DEVELOPMENT_SECRET_KEY = "django-insecure-planner-development-key-do-not-use-in-production"
+DEVELOPMENT_SECRET_KEY = "django-insecure-planner-development-key-do-not-use-in-production"  # noqa: S105 - refused when DEBUG is off
 
 EmailBackend = Literal["file", "smtp", "console", "memory"]
 

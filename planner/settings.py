@@ -7,9 +7,13 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import dj_database_url
+import django_stubs_ext
 from django.utils.translation import gettext_lazy as _
 
 from planner.config import BASE_DIR, VAR_DIR, load_settings
+
+# Lets admin classes be subscripted at run time (ModelAdmin[Team]) as mypy wants them typed.
+django_stubs_ext.monkeypatch()
 
 CONFIG = load_settings()
 

@@ -57,22 +57,22 @@ def _fresh_cache() -> Iterator[None]:
 
 @pytest.fixture
 def lead(db: Any) -> Any:
-    return UserFactory(email="lead@example.org", name="Lea Lead")
+    return UserFactory.create(email="lead@example.org", name="Lea Lead")
 
 
 @pytest.fixture
 def engineer(db: Any) -> Any:
-    return UserFactory(email="engineer@example.org", name="Emil Engineer")
+    return UserFactory.create(email="engineer@example.org", name="Emil Engineer")
 
 
 @pytest.fixture
 def outsider(db: Any) -> Any:
-    return UserFactory(email="outsider@example.org", name="Otto Outsider")
+    return UserFactory.create(email="outsider@example.org", name="Otto Outsider")
 
 
 @pytest.fixture
 def team(lead: Any, engineer: Any) -> Any:
-    team = TeamFactory(name="ML Platform", slug="ml-platform")
-    MembershipFactory(team=team, user=lead, role="lead")
-    MembershipFactory(team=team, user=engineer, role="engineer")
+    team = TeamFactory.create(name="ML Platform", slug="ml-platform")
+    MembershipFactory.create(team=team, user=lead, role="lead")
+    MembershipFactory.create(team=team, user=engineer, role="engineer")
     return team

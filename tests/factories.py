@@ -15,7 +15,7 @@ from planner.teams.models import Invitation, Membership, Role, Team, hash_token
 PASSWORD = "correct-horse-battery-staple"
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
         model = User
         skip_postgeneration_save = True
@@ -26,14 +26,14 @@ class UserFactory(factory.django.DjangoModelFactory):
     time_zone = "Europe/Zurich"
 
     @factory.post_generation
-    def password(self, create: bool, extracted: str | None, **kwargs: Any) -> None:
-        self.set_password(extracted or PASSWORD)
+    def password(obj: User, create: bool, extracted: str | None, **kwargs: Any) -> None:
+        obj.set_password(extracted or PASSWORD)
         if create:
-            self.save(update_fields=["password"])
-            EmailAddress.objects.create(user=self, email=self.email, verified=True, primary=True)
+            obj.save(update_fields=["password"])
+            EmailAddress.objects.create(user=obj, email=obj.email, verified=True, primary=True)
 
 
-class TeamFactory(factory.django.DjangoModelFactory):
+class TeamFactory(factory.django.DjangoModelFactory[Team]):
     class Meta:
         model = Team
 
@@ -43,7 +43,7 @@ class TeamFactory(factory.django.DjangoModelFactory):
     language = "en"
 
 
-class MembershipFactory(factory.django.DjangoModelFactory):
+class MembershipFactory(factory.django.DjangoModelFactory[Membership]):
     class Meta:
         model = Membership
 
@@ -52,7 +52,7 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     role = Role.ENGINEER
 
 
-class InvitationFactory(factory.django.DjangoModelFactory):
+class InvitationFactory(factory.django.DjangoModelFactory[Invitation]):
     """Pass `token=...` to know the raw token; only its hash is stored."""
 
     class Meta:

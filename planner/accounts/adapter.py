@@ -11,7 +11,7 @@ from django.utils import translation
 from planner.accounts.models import User
 
 
-class AccountAdapter(DefaultAccountAdapter):
+class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]  # allauth ships no type hints
     def save_user(self, request: HttpRequest, user: Any, form: Any, commit: bool = True) -> User:
         language = (translation.get_language() or "en")[:2]
         if language in {"en", "de"}:

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
 
+from planner.accounts.auth import signed_in_user
 from planner.accounts.forms import ProfileForm
 from planner.accounts.models import User
 from planner.accounts.services import user_set_language, user_update_profile
@@ -30,8 +31,7 @@ def _remember_language(response: HttpResponse, language: str) -> HttpResponse:
 
 @login_required
 def profile(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    assert isinstance(user, User)
+    user = signed_in_user(request)
     form = ProfileForm(
         request.POST or None,
         initial={"name": user.name, "language": user.language, "time_zone": user.time_zone},

@@ -10,7 +10,7 @@ from django.db import transaction
 from planner.accounts.models import User
 from planner.teams.models import Membership, Role, Team
 
-DEMO_PASSWORD = "planner-demo"
+DEMO_PASSWORD = "planner-demo"  # noqa: S105 - public by design; `demo` refuses DEBUG off
 DEMO_TEAM_SLUG = "demo"
 
 

@@ -13,14 +13,9 @@ from django.utils.translation import gettext_lazy as _
 @cache
 def time_zone_names() -> tuple[str, ...]:
     """IANA zone names a user may pick, sorted; legacy aliases (US/…, Etc/…) are left out."""
-    return tuple(
-        sorted(
-            name
-            for name in available_timezones()
-            if "/" in name and not name.startswith(("Etc/", "SystemV/", "US/"))
-        )
-        + ["UTC"]
-    )
+    legacy = ("Etc/", "SystemV/", "US/")
+    names = (n for n in available_timezones() if "/" in n and not n.startswith(legacy))
+    return (*sorted(names), "UTC")
 
 
 def validate_time_zone(value: str) -> None:

@@ -8,40 +8,39 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Concatenate, ParamSpec
+from typing import Concatenate, ParamSpec, cast
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 
-from planner.accounts.models import User
+from planner.accounts.auth import signed_in_user
+from planner.core.http import HtmxHttpRequest
 from planner.teams.models import Membership, Role
 from planner.teams.selectors import membership_for_user
 
 P = ParamSpec("P")
-TeamView = Callable[Concatenate[HttpRequest, Membership, P], HttpResponse]
+TeamView = Callable[Concatenate[HtmxHttpRequest, Membership, P], HttpResponse]
 
 
 def team_view(
     role: Role | None = None,
-) -> Callable[[TeamView[P]], Callable[Concatenate[HttpRequest, str, P], HttpResponse]]:
+) -> Callable[[TeamView[P]], Callable[Concatenate[HtmxHttpRequest, str, P], HttpResponse]]:
     """Decorate a view taking `(request, membership, ...)`; its URL carries `team_slug`."""
 
     def decorator(
         view: TeamView[P],
-    ) -> Callable[Concatenate[HttpRequest, str, P], HttpResponse]:
+    ) -> Callable[Concatenate[HtmxHttpRequest, str, P], HttpResponse]:
         @login_required
         @wraps(view)
         def wrapper(
-            request: HttpRequest, team_slug: str, *args: P.args, **kwargs: P.kwargs
+            request: HtmxHttpRequest, team_slug: str, *args: P.args, **kwargs: P.kwargs
         ) -> HttpResponse:
-            user = request.user
-            assert isinstance(user, User)
-            membership = membership_for_user(user, team_slug)
+            membership = membership_for_user(signed_in_user(request), team_slug)
             if role is not None and membership.role != role:
                 raise PermissionDenied("This needs the team's lead role.")
             return view(request, membership, *args, **kwargs)
 
-        return wrapper
+        return cast(Callable[Concatenate[HtmxHttpRequest, str, P], HttpResponse], wrapper)
 
     return decorator

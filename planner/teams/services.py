@@ -44,9 +44,7 @@ def _unique_slug(name: str) -> str:
 
 
 @transaction.atomic
-def team_create(
-    *, user: User, name: str, time_zone: str, language: str, slug: str = ""
-) -> Team:
+def team_create(*, user: User, name: str, time_zone: str, language: str, slug: str = "") -> Team:
     if slug and Team.objects.filter(slug=slug).exists():
         raise TeamRuleError(_("This short name is taken; choose another."))
     team = Team(
@@ -83,9 +81,9 @@ def invitation_create(
         raise TeamRuleError(_("%(email)s is already a member of this team.") % {"email": email})
     token = secrets.token_urlsafe(32)
     with transaction.atomic():
-        Invitation.objects.filter(
-            team=team, email=email, accepted_at=None, revoked_at=None
-        ).update(revoked_at=now)
+        Invitation.objects.filter(team=team, email=email, accepted_at=None, revoked_at=None).update(
+            revoked_at=now
+        )
         invitation = Invitation.objects.create(
             team=team,
             email=email,
@@ -101,9 +99,9 @@ def invitation_create(
 
 def invitation_revoke(*, invitation: Invitation, now: datetime | None = None) -> None:
     now = now or timezone.now()
-    updated = Invitation.objects.filter(
-        pk=invitation.pk, accepted_at=None, revoked_at=None
-    ).update(revoked_at=now)
+    updated = Invitation.objects.filter(pk=invitation.pk, accepted_at=None, revoked_at=None).update(
+        revoked_at=now
+    )
     if not updated:
         raise TeamRuleError(_("This invitation was already used or revoked."))
 

@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 from allauth.account.adapter import get_adapter
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,17 +19,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
+from planner.accounts.auth import signed_in_user
 from planner.accounts.models import User
+from planner.core.http import HtmxHttpRequest
 from planner.teams import selectors, services
 from planner.teams.access import team_view
 from planner.teams.forms import InvitationForm, RoleForm, TeamCreateForm, TeamForm
 from planner.teams.models import Membership, Role
-
-
-def _signed_in_user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
 
 
 def _team_page_context(membership: Membership, **extra: object) -> dict[str, object]:
@@ -48,7 +44,7 @@ def _team_page_context(membership: Membership, **extra: object) -> dict[str, obj
 
 
 def _team_partial(
-    request: HttpRequest, membership: Membership, partial: str, **extra: object
+    request: HtmxHttpRequest, membership: Membership, partial: str, **extra: object
 ) -> HttpResponse:
     return render(
         request,
@@ -59,8 +55,8 @@ def _team_partial(
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def team_create(request: HttpRequest) -> HttpResponse:
-    user = _signed_in_user(request)
+def team_create(request: HtmxHttpRequest) -> HttpResponse:
+    user = signed_in_user(request)
     form = TeamCreateForm(
         request.POST or None,
         initial={"time_zone": user.time_zone, "language": user.language},
@@ -78,13 +74,13 @@ def team_create(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @team_view()
-def team_detail(request: HttpRequest, membership: Membership) -> HttpResponse:
+def team_detail(request: HtmxHttpRequest, membership: Membership) -> HttpResponse:
     return render(request, "teams/team_detail.html", _team_page_context(membership))
 
 
 @require_http_methods(["GET", "POST"])
 @team_view(Role.LEAD)
-def team_settings(request: HttpRequest, membership: Membership) -> HttpResponse:
+def team_settings(request: HtmxHttpRequest, membership: Membership) -> HttpResponse:
     team = membership.team
     form = TeamForm(
         request.POST or None,
@@ -99,13 +95,13 @@ def team_settings(request: HttpRequest, membership: Membership) -> HttpResponse:
 
 @require_POST
 @team_view(Role.LEAD)
-def invitation_create(request: HttpRequest, membership: Membership) -> HttpResponse:
+def invitation_create(request: HtmxHttpRequest, membership: Membership) -> HttpResponse:
     form = InvitationForm(request.POST)
     if form.is_valid():
         try:
             services.invitation_create(
                 team=membership.team,
-                invited_by=_signed_in_user(request),
+                invited_by=signed_in_user(request),
                 **form.cleaned_data,
             )
         except services.TeamRuleError as error:
@@ -128,7 +124,9 @@ def invitation_create(request: HttpRequest, membership: Membership) -> HttpRespo
 
 @require_POST
 @team_view(Role.LEAD)
-def invitation_revoke(request: HttpRequest, membership: Membership, invitation_id: int) -> HttpResponse:
+def invitation_revoke(
+    request: HtmxHttpRequest, membership: Membership, invitation_id: int
+) -> HttpResponse:
     invitation = selectors.invitation_of_team(membership.team_id, invitation_id)
     try:
         services.invitation_revoke(invitation=invitation)
@@ -142,7 +140,7 @@ def invitation_revoke(request: HttpRequest, membership: Membership, invitation_i
 
 
 def _member_action_done(
-    request: HttpRequest, membership: Membership, target: Membership, notice: str, ok: bool
+    request: HtmxHttpRequest, membership: Membership, target: Membership, notice: str, ok: bool
 ) -> HttpResponse:
     """Answer a member action: the members partial for htmx, else a redirect with a message."""
     team_url = reverse("team_detail", kwargs={"team_slug": membership.team.slug})
@@ -163,7 +161,7 @@ def _member_action_done(
 
 @require_POST
 @team_view(Role.LEAD)
-def member_role(request: HttpRequest, membership: Membership, member_id: int) -> HttpResponse:
+def member_role(request: HtmxHttpRequest, membership: Membership, member_id: int) -> HttpResponse:
     target = selectors.member_of_team(membership.team_id, member_id)
     form = RoleForm(request.POST)
     if not form.is_valid():
@@ -181,7 +179,7 @@ def member_role(request: HttpRequest, membership: Membership, member_id: int) ->
 
 @require_POST
 @team_view(Role.LEAD)
-def member_remove(request: HttpRequest, membership: Membership, member_id: int) -> HttpResponse:
+def member_remove(request: HtmxHttpRequest, membership: Membership, member_id: int) -> HttpResponse:
     target = selectors.member_of_team(membership.team_id, member_id)
     try:
         services.membership_remove(membership=target)
@@ -196,7 +194,7 @@ def member_remove(request: HttpRequest, membership: Membership, member_id: int) 
 
 @require_POST
 @team_view()
-def team_leave(request: HttpRequest, membership: Membership) -> HttpResponse:
+def team_leave(request: HtmxHttpRequest, membership: Membership) -> HttpResponse:
     try:
         services.membership_leave(membership=membership)
     except services.TeamRuleError as error:
@@ -207,7 +205,7 @@ def team_leave(request: HttpRequest, membership: Membership) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def invitation_open(request: HttpRequest, token: str) -> HttpResponse:
+def invitation_open(request: HtmxHttpRequest, token: str) -> HttpResponse:
     """The link from the invitation email: sign up, sign in, or join with one click."""
     try:
         invitation = services.invitation_for_token(token)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -66,5 +65,5 @@ class Shots:
 
 
 @pytest.fixture
-def shot(page: Page, request: pytest.FixtureRequest) -> Iterator[Shots]:
-    yield Shots(page, request.node.name)
+def shot(page: Page, request: pytest.FixtureRequest) -> Shots:
+    return Shots(page, request.node.name)

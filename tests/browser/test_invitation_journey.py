@@ -22,8 +22,8 @@ def _link_in_last_email(to: str, pattern: str) -> str:
 
 def _sign_up(page: Page, email: str, shot) -> None:
     page.get_by_label("Email").fill(email)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_label("Password (again)").fill(PASSWORD)
+    page.get_by_label("Password:", exact=True).fill(PASSWORD)
+    page.get_by_label("Password (again):").fill(PASSWORD)
     shot("signup-filled")
     page.get_by_role("button", name="Sign Up").click()
 
@@ -67,8 +67,8 @@ def test_lead_invites_engineer_who_joins_from_email(live_server, page: Page, sho
     shot("invitation", engineer)
     engineer.get_by_role("link", name="Create account").click()
     expect(engineer.get_by_label("Email")).to_have_value("erik@example.org")
-    engineer.get_by_label("Password", exact=True).fill(PASSWORD)
-    engineer.get_by_label("Password (again)").fill(PASSWORD)
+    engineer.get_by_label("Password:", exact=True).fill(PASSWORD)
+    engineer.get_by_label("Password (again):").fill(PASSWORD)
     shot("engineer-signup", engineer)
     engineer.get_by_role("button", name="Sign Up").click()
     # The invitation proved the address: no second verification email is needed.

@@ -27,16 +27,20 @@ TEAM_URLS = [
 def _url(name: str, team: Team) -> str:
     kwargs: dict[str, object] = {"team_slug": team.slug}
     if name == "invitation_revoke":
-        kwargs["invitation_id"] = InvitationFactory(team=team).pk
+        kwargs["invitation_id"] = InvitationFactory.create(team=team).pk
     if name in ("member_role", "member_remove"):
         kwargs["member_id"] = Membership.objects.filter(team=team).first().pk  # type: ignore[union-attr]
     return reverse(name, kwargs=kwargs)
 
 
 @pytest.mark.parametrize(("name", "method", "_lead_only"), TEAM_URLS)
-def test_outsider_gets_404_on_every_team_url(client: Client, team, outsider, name, method, _lead_only):
+def test_outsider_gets_404_on_every_team_url(
+    client: Client, team, outsider, name, method, _lead_only
+):
     client.force_login(outsider)
-    response = getattr(client, method)(_url(name, team), {"role": "engineer", "email": "x@example.org"})
+    response = getattr(client, method)(
+        _url(name, team), {"role": "engineer", "email": "x@example.org"}
+    )
     assert response.status_code == 404
 
 
@@ -47,9 +51,7 @@ def test_anonymous_is_sent_to_sign_in(client: Client, team, name, method, _lead_
     assert response["Location"].startswith(reverse("account_login"))
 
 
-@pytest.mark.parametrize(
-    ("name", "method"), [(n, m) for n, m, lead_only in TEAM_URLS if lead_only]
-)
+@pytest.mark.parametrize(("name", "method"), [(n, m) for n, m, lead_only in TEAM_URLS if lead_only])
 def test_engineer_gets_403_on_lead_actions(client: Client, team, engineer, name, method):
     before = list(Membership.objects.values_list("pk", "role").order_by("pk"))
     client.force_login(engineer)

@@ -1,0 +1,55 @@
+"""Sign-up by email and password: no usernames, Django's validators, one account per address."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.core import mail
+from django.test import Client
+
+from planner.accounts.models import User
+
+pytestmark = pytest.mark.django_db
+
+STRONG = "orbit-lantern-quartz-91"
+
+
+def _sign_up(client: Client, email: str, password: str = STRONG, **extra: Any):
+    return client.post(
+        "/accounts/signup/", {"email": email, "password1": password, "password2": password}, **extra
+    )
+
+
+def test_sign_up_creates_user_and_sends_verification_email(client: Client):
+    response = _sign_up(client, "New.Person@Example.org")
+    assert response.status_code == 302
+    user = User.objects.get()
+    assert user.email == "new.person@example.org"
+    assert user.check_password(STRONG)
+    assert len(mail.outbox) == 1
+    assert "/accounts/confirm-email/" in str(mail.outbox[0].body)
+
+
+def test_sign_up_with_taken_email_is_refused_at_the_field(client: Client, engineer):
+    response = _sign_up(client, engineer.email.upper())
+    assert response.status_code == 200
+    assert "email" in response.context["form"].errors
+    assert "already registered" in str(response.context["form"].errors["email"])
+    assert User.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("password", "message"),
+    [("short1", "too short"), ("password123", "too common"), ("8265019374", "entirely numeric")],
+)
+def test_weak_password_is_refused_with_the_validator_message(client: Client, password, message):
+    response = _sign_up(client, "weak@example.org", password)
+    assert response.status_code == 200
+    assert message in str(response.context["form"].errors["password1"])
+    assert not User.objects.exists()
+
+
+def test_sign_up_in_german_keeps_german_as_language(client: Client):
+    _sign_up(client, "anna@example.ch", HTTP_ACCEPT_LANGUAGE="de")
+    assert User.objects.get().language == "de"

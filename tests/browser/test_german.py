@@ -1,0 +1,41 @@
+"""A German-speaking engineer sees the app in German, chosen in the profile or the switcher."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.factories import PASSWORD, MembershipFactory, TeamFactory, UserFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_german_engineer_sees_team_page_in_german(live_server, page: Page, shot):
+    user = UserFactory.create(email="erika@example.ch", name="Erika", language="de")
+    team = TeamFactory.create(name="Betrieb Zürich", slug="betrieb")
+    MembershipFactory.create(team=team, user=user, role="engineer")
+
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Email:").fill(user.email)
+    page.get_by_label("Password:").fill(PASSWORD)
+    page.get_by_role("button", name="Sign In").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Meine Teams")
+    expect(page.locator("html")).to_have_attribute("lang", "de")
+    shot("home-de")
+    page.get_by_role("link", name="Betrieb Zürich").click()
+    expect(page.get_by_role("heading", name="Mitglieder")).to_be_visible()
+    expect(page.get_by_role("button", name="Team verlassen")).to_be_visible()
+    shot("team-de")
+    assert "ß" not in page.content()
+
+
+def test_visitor_switches_to_german_without_javascript(live_server, browser, shot):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(live_server.url)
+    page.get_by_label("Language").select_option("de")
+    page.get_by_role("button", name="Switch").click()
+    expect(page.get_by_role("link", name="Registrieren").first).to_be_visible()
+    shot("landing-de", page)
+    context.close()

@@ -1,0 +1,50 @@
+"""`python manage.py demo`: the demo team and logins, loaded twice without harm."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.test import Client
+
+from planner.accounts.models import User
+from planner.teams.models import Membership
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_creates_team_with_lead_and_two_engineers(settings):
+    settings.DEBUG = True
+    call_command("demo", stdout=None)
+    roles = dict(Membership.objects.filter(team__slug="demo").values_list("user__email", "role"))
+    assert roles == {
+        "lead@example.com": "lead",
+        "engineer@example.com": "engineer",
+        "engineer2@example.com": "engineer",
+    }
+    assert User.objects.get(email="engineer2@example.com").language == "de"
+
+
+def test_demo_is_idempotent(settings):
+    settings.DEBUG = True
+    call_command("demo")
+    call_command("demo")
+    assert User.objects.count() == 3
+    assert Membership.objects.count() == 3
+
+
+def test_demo_login_works_with_the_printed_password(settings):
+    settings.DEBUG = True
+    call_command("demo")
+    client = Client()
+    response = client.post(
+        "/accounts/login/", {"login": "lead@example.com", "password": "planner-demo"}
+    )
+    assert response.status_code == 302
+    assert client.get("/").context["user"].email == "lead@example.com"
+
+
+def test_demo_refuses_with_debug_off(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DEBUG off"):
+        call_command("demo")
+    assert not User.objects.exists()

@@ -1,0 +1,57 @@
+"""The home page: two sentences for visitors, the teams of a signed-in user."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from tests.factories import MembershipFactory, TeamFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_visitor_sees_what_planner_does_with_sign_in_and_sign_up(client: Client):
+    response = client.get("/")
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "30-day plan" in body
+    assert 'href="/accounts/login/"' in body
+    assert 'href="/accounts/signup/"' in body
+
+
+def test_member_sees_all_their_teams_and_no_others(client: Client, engineer, team):
+    other = TeamFactory.create(name="Recommender Squad")
+    MembershipFactory.create(team=other, user=engineer, role="lead")
+    TeamFactory.create(name="Secret Team")
+    client.force_login(engineer)
+    body = client.get("/").content.decode()
+    assert "ML Platform" in body
+    assert "Recommender Squad" in body
+    assert "Secret Team" not in body
+
+
+def test_home_query_count_does_not_grow_with_teams(
+    client: Client, engineer, django_assert_num_queries
+):
+    client.force_login(engineer)
+    MembershipFactory.create(user=engineer)
+    with django_assert_num_queries(3) as first:
+        client.get("/")
+    for _ in range(5):
+        MembershipFactory.create(user=engineer)
+    with django_assert_num_queries(len(first.captured_queries)):
+        client.get("/")
+
+
+def test_healthz_answers_ok_without_host_check(client: Client):
+    response = client.get("/healthz", HTTP_HOST="unlisted.invalid")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+def test_static_assets_are_served_by_the_app(client: Client):
+    page = client.get("/").content.decode()
+    assert "/static/css/planner.css" in page
+    assert "htmx" in page
+    assert "unpkg" not in page
+    assert "cdn" not in page.lower()
