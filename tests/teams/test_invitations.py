@@ -60,7 +60,13 @@ def test_invitation_email_is_in_the_invitees_language(client: Client, invite, le
     UserFactory.create(email="anna@example.ch", language="de")
     client.force_login(lead)
     invite(team, "anna@example.ch")
-    assert "Einladung" in mail.outbox[0].subject or "eingeladen" in mail.outbox[0].subject
+    message = mail.outbox[0]
+    assert "eingeladen" in message.subject
+    html, mimetype = message.alternatives[0]  # type: ignore[attr-defined]
+    assert mimetype == "text/html"
+    assert '<html lang="de">' in str(html)
+    assert "Leitung" not in str(message.body)  # invited as an engineer
+    assert "Engineer" in str(message.body)
 
 
 def test_htmx_invite_answers_with_the_invitations_partial(client: Client, invite, lead, team):
