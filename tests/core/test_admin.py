@@ -29,7 +29,8 @@ def test_admin_list_add_and_change_pages_open(client: Client, model: str):
     client.force_login(staff)
     assert client.get(f"/admin/{model}/").status_code == 200
     assert client.get(f"/admin/{model}/add/").status_code == 200
-    model_class = apps.get_model(*model.split("/"))
+    app_label, model_name = model.split("/")
+    model_class = apps.get_model(app_label, model_name)
     first = model_class.objects.first()
     assert client.get(f"/admin/{model}/{first.pk}/change/").status_code == 200
 
