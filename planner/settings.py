@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "planner.core",
     "planner.accounts",
     "planner.teams",
+    "planner.playbook",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,1 @@
+"""The self-assessment: validating answers and scoring maturity per area."""

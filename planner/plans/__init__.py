@@ -1,0 +1,1 @@
+"""Plans: the pure generator, and (next) the stored plans with review and start."""

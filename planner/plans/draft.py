@@ -1,0 +1,77 @@
+"""The generator's input and output, as pydantic models (what the review page edits)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from planner.playbook.schema import Text, Unit
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Member(Frozen):
+    id: int
+    name: str
+    weekly_hours: float = Field(gt=0, le=80)
+
+
+class GeneratorOptions(Frozen):
+    start: date
+    length: Literal[14, 30] = 30
+    targets: dict[str, int] = {}
+    not_applicable: frozenset[str] = frozenset()
+    members: tuple[Member, ...] = ()
+
+
+class AreaMaturity(Frozen):
+    area: str
+    title: Text
+    current: int
+    target: int
+    applicable: bool
+
+
+class DraftTask(Frozen):
+    task_id: str
+    area: str
+    phase: int
+    day: int
+    assignee: int | None
+    effort_hours: float
+    title: Text
+    description: Text
+    steps: tuple[Text, ...]
+    evidence: Text
+    why: Text
+    prerequisites: tuple[str, ...]
+    answers: tuple[str, ...]  # the question ids that selected it
+
+
+class DraftKpiTarget(Frozen):
+    kpi_id: str
+    area: str
+    title: Text
+    unit: Unit
+    direction: Literal["lower", "higher", "band"]
+    baseline: float
+    target: float
+    why: Text
+    source: str
+
+
+class PlanDraft(Frozen):
+    playbook_version: str
+    start: date
+    length: Literal[14, 30]
+    phases: tuple[tuple[int, int], ...]
+    maturity: tuple[AreaMaturity, ...]
+    tasks: tuple[DraftTask, ...]
+    kpi_targets: tuple[DraftKpiTarget, ...]
+
+    def phase_of_day(self, day: int) -> int:
+        return next(n for n, (first, last) in enumerate(self.phases, 1) if first <= day <= last)

@@ -1,0 +1,1 @@
+"""The playbook: questionnaire, task and KPI catalogues as versioned data files."""

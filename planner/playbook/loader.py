@@ -1,0 +1,289 @@
+"""Reads the playbook's YAML files, validates them, and checks every cross-reference.
+
+A broken file fails start-up (see `PlaybookConfig.ready`) and the tests with a message
+that names the file, the entry and the field.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from planner.playbook.rules import leaves
+from planner.playbook.schema import (
+    Compare,
+    Kpi,
+    KpiCatalogue,
+    MultipleChoiceQuestion,
+    NumberQuestion,
+    Phase,
+    PlanLayout,
+    PlanStructure,
+    Question,
+    Questionnaire,
+    Section,
+    SingleChoiceQuestion,
+    Task,
+    TaskCatalogue,
+)
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+FILES = {
+    "plan": "plan.yaml",
+    "questionnaire": "questionnaire.yaml",
+    "tasks": "tasks.yaml",
+    "kpis": "kpis.yaml",
+}
+
+M = TypeVar("M", bound=BaseModel)
+
+
+class PlaybookError(Exception):
+    """The playbook's data is invalid; each line names file, entry and field."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("Invalid playbook:\n  " + "\n  ".join(problems))
+
+
+@dataclass(frozen=True, eq=False)  # compared and hashed by identity: one per process
+class Playbook:
+    """The validated playbook, with indexes for lookups by id."""
+
+    version: str
+    phases: tuple[Phase, ...]
+    layouts: dict[int, PlanLayout]
+    questionnaire: Questionnaire
+    tasks: tuple[Task, ...]
+    kpis: tuple[Kpi, ...]
+    questions: dict[str, Question] = field(repr=False)
+    question_section: dict[str, Section] = field(repr=False)
+
+    def __repr__(self) -> str:
+        return (
+            f"Playbook(version={self.version!r}, {len(self.questions)} questions, "
+            f"{len(self.tasks)} tasks, {len(self.kpis)} KPIs)"
+        )
+
+    def task(self, task_id: str) -> Task:
+        return next(task for task in self.tasks if task.id == task_id)
+
+    def question_area(self, question_id: str) -> str | None:
+        return self.question_section[question_id].area
+
+
+def _entry_name(raw: Any, loc: tuple[int | str, ...]) -> str:
+    """`tasks[3] (id: setup_terraform).steps[0].de` for an error location in the raw data."""
+    text, node = "", raw
+    for step in loc:
+        if isinstance(step, int):
+            text += f"[{step}]"
+            node = node[step] if isinstance(node, list) and step < len(node) else None
+            if isinstance(node, dict) and "id" in node:
+                text += f" (id: {node['id']})"
+        else:
+            text += f".{step}" if text else str(step)
+            node = node.get(step) if isinstance(node, dict) else None
+    return text
+
+
+def _validate(model: type[M], filename: str, raw: Any) -> tuple[M | None, list[str]]:
+    try:
+        return model.model_validate(raw), []
+    except ValidationError as error:
+        return None, [
+            f"{filename}: {_entry_name(raw, tuple(issue['loc']))}: {issue['msg']}"
+            for issue in error.errors()
+        ]
+
+
+def _read(directory: Path, name: str) -> tuple[Any, list[str]]:
+    path = directory / name
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8")), []
+    except FileNotFoundError:
+        return None, [f"{name}: file is missing"]
+    except yaml.YAMLError as error:
+        return None, [f"{name}: not valid YAML: {error}"]
+
+
+def _duplicates(ids: list[str]) -> list[str]:
+    return sorted(value for value, count in Counter(ids).items() if count > 1)
+
+
+def _check_compare(compare: Compare, questions: dict[str, Question]) -> str | None:
+    """Whether one comparison fits its question's type; the problem, or None."""
+    question = questions.get(compare.question)
+    if question is None:
+        return f"unknown question {compare.question!r}"
+    op, value = compare.op, compare.value
+    if op in ("answered", "unanswered"):
+        return None if value is None else f"{op} takes no value"
+    if isinstance(question, NumberQuestion):
+        if op not in ("eq", "ne", "lt", "le", "gt", "ge") or isinstance(value, (str, list)):
+            return f"{compare.question} is a number: use eq/ne/lt/le/gt/ge with a number"
+        return None
+    choice_ids = (
+        {c.id for c in question.choices}
+        if isinstance(question, (SingleChoiceQuestion, MultipleChoiceQuestion))
+        else set()
+    )
+    if isinstance(question, SingleChoiceQuestion):
+        if op in ("eq", "ne") and isinstance(value, str):
+            values = [value]
+        elif op in ("in", "not_in") and isinstance(value, list):
+            values = value
+        else:
+            return (
+                f"{compare.question} is a single choice: "
+                "use eq/ne with an id or in/not_in with a list"
+            )
+    elif isinstance(question, MultipleChoiceQuestion):
+        if op not in ("includes", "excludes") or not isinstance(value, str):
+            return f"{compare.question} is a multiple choice: use includes/excludes with an id"
+        values = [value]
+    else:
+        return f"{compare.question} is free text: only answered/unanswered apply"
+    unknown = [v for v in values if v not in choice_ids]
+    return f"{compare.question} has no choice {unknown[0]!r}" if unknown else None
+
+
+def _check_references(
+    questionnaire: Questionnaire, tasks: TaskCatalogue, kpis: KpiCatalogue, plan: PlanStructure
+) -> list[str]:
+    problems: list[str] = []
+    area_ids = [a.id for a in questionnaire.areas]
+    questions = {q.id: q for s in questionnaire.sections for q in s.questions}
+
+    for kind, ids in (
+        ("area", area_ids),
+        ("section", [s.id for s in questionnaire.sections]),
+        ("question", [q.id for s in questionnaire.sections for q in s.questions]),
+        ("task", [t.id for t in tasks.tasks]),
+        ("KPI", [k.id for k in kpis.kpis]),
+    ):
+        problems += [f"duplicate {kind} id {d!r}" for d in _duplicates(ids)]
+    for question in questions.values():
+        if isinstance(question, (SingleChoiceQuestion, MultipleChoiceQuestion)):
+            problems += [
+                f"questionnaire.yaml: question {question.id}: duplicate choice {d!r}"
+                for d in _duplicates([c.id for c in question.choices])
+            ]
+
+    for section in questionnaire.sections:
+        if section.area is not None and section.area not in area_ids:
+            problems.append(
+                f"questionnaire.yaml: section {section.id}: unknown area {section.area!r}"
+            )
+    for index, constraint in enumerate(questionnaire.constraints):
+        for name in (constraint.question, constraint.other):
+            if not isinstance(questions.get(name), NumberQuestion):
+                problems.append(
+                    f"questionnaire.yaml: constraints[{index}]: {name!r} is not a number question"
+                )
+
+    phase_of = {t.id: t.phase for t in tasks.tasks}
+    for task in tasks.tasks:
+        where = f"tasks.yaml: task {task.id}"
+        if task.area not in area_ids:
+            problems.append(f"{where}: unknown area {task.area!r}")
+        for prerequisite in task.prerequisites:
+            if prerequisite not in phase_of:
+                problems.append(f"{where}: unknown prerequisite {prerequisite!r}")
+            elif phase_of[prerequisite] > task.phase:
+                problems.append(f"{where}: prerequisite {prerequisite!r} comes in a later phase")
+        if task.when is not None:
+            for compare in leaves(task.when):
+                problem = _check_compare(compare, questions)
+                if problem:
+                    problems.append(f"{where}: when: {problem}")
+    problems += _cycles({t.id: list(t.prerequisites) for t in tasks.tasks})
+
+    always = {a.id for a in questionnaire.areas if a.always_applies}
+    for phase in range(1, 5):
+        if not any(t.phase == phase and t.kind == "core" and t.area in always for t in tasks.tasks):
+            problems.append(
+                f"tasks.yaml: phase {phase} has no core task in an area that always applies"
+            )
+
+    for kpi in kpis.kpis:
+        where = f"kpis.yaml: KPI {kpi.id}"
+        if kpi.area not in area_ids:
+            problems.append(f"{where}: unknown area {kpi.area!r}")
+        baseline = questions.get(kpi.baseline_question)
+        if not isinstance(baseline, NumberQuestion):
+            problems.append(
+                f"{where}: baseline_question {kpi.baseline_question!r} is not a number question"
+            )
+        elif baseline.unit != kpi.unit:
+            problems.append(f"{where}: unit {kpi.unit} differs from its question's {baseline.unit}")
+
+    if sorted(p.number for p in plan.phases) != [1, 2, 3, 4]:
+        problems.append("plan.yaml: phases must be numbered 1 to 4")
+    problems += [
+        f"plan.yaml: duplicate layout for {d} days"
+        for d in _duplicates([str(x.length) for x in plan.layouts])
+    ]
+    return problems
+
+
+def _cycles(graph: dict[str, list[str]]) -> list[str]:
+    state: dict[str, int] = {}  # 1 visiting, 2 done
+    problems: list[str] = []
+
+    def visit(node: str, path: list[str]) -> None:
+        if state.get(node) == 2 or node not in graph:
+            return
+        if state.get(node) == 1:
+            cycle = [*path[path.index(node) :], node]
+            problems.append("tasks.yaml: prerequisites form a cycle: " + " → ".join(cycle))
+            return
+        state[node] = 1
+        for nxt in graph[node]:
+            visit(nxt, [*path, node])
+        state[node] = 2
+
+    for node in sorted(graph):
+        visit(node, [])
+    return problems
+
+
+def load_playbook(directory: Path = DATA_DIR) -> Playbook:
+    raws, problems = {}, []
+    for key, name in FILES.items():
+        raws[key], read_problems = _read(directory, name)
+        problems += read_problems
+    if problems:
+        raise PlaybookError(problems)
+    plan, p1 = _validate(PlanStructure, FILES["plan"], raws["plan"])
+    questionnaire, p2 = _validate(Questionnaire, FILES["questionnaire"], raws["questionnaire"])
+    tasks, p3 = _validate(TaskCatalogue, FILES["tasks"], raws["tasks"])
+    kpis, p4 = _validate(KpiCatalogue, FILES["kpis"], raws["kpis"])
+    problems = p1 + p2 + p3 + p4
+    if plan is None or questionnaire is None or tasks is None or kpis is None:
+        raise PlaybookError(problems)
+    problems += _check_references(questionnaire, tasks, kpis, plan)
+    if problems:
+        raise PlaybookError(problems)
+    return Playbook(
+        version=plan.version,
+        phases=tuple(sorted(plan.phases, key=lambda p: p.number)),
+        layouts={layout.length: layout for layout in plan.layouts},
+        questionnaire=questionnaire,
+        tasks=tuple(tasks.tasks),
+        kpis=tuple(kpis.kpis),
+        questions={q.id: q for s in questionnaire.sections for q in s.questions},
+        question_section={q.id: s for s in questionnaire.sections for q in s.questions},
+    )
+
+
+@cache
+def get_playbook() -> Playbook:
+    """The playbook of this process, loaded once."""
+    return load_playbook()

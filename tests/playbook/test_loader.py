@@ -1,0 +1,133 @@
+"""The playbook files load, and a broken one fails with file, entry and field named."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from planner.playbook.loader import DATA_DIR, PlaybookError, get_playbook, load_playbook
+
+
+def test_shipped_playbook_is_valid_and_complete():
+    playbook = get_playbook()
+    assert len(playbook.tasks) >= 40
+    kinds = {(t.area, t.kind) for t in playbook.tasks}
+    for area in (
+        "deployment",
+        "infrastructure",
+        "optimisation",
+        "monitoring",
+        "testing",
+        "documentation",
+    ):
+        assert (area, "build") in kinds
+        assert (area, "verify") in kinds
+    assert {k.id for k in playbook.kpis} >= {
+        "avg_latency",
+        "p95_latency",
+        "model_size",
+        "cpu_utilisation",
+        "gpu_utilisation",
+        "iac_share",
+        "manual_steps",
+        "lead_time",
+        "monitoring_coverage",
+        "time_to_detect",
+    }
+    assert set(playbook.layouts) == {14, 30}
+
+
+def test_every_text_has_german_with_swiss_spelling():
+    for path in DATA_DIR.glob("*.yaml"):
+        assert "ß" not in path.read_text(encoding="utf-8"), path.name
+
+
+@pytest.fixture
+def data(tmp_path: Path):
+    copy = tmp_path / "data"
+    shutil.copytree(DATA_DIR, copy)
+
+    def edit(name: str, change) -> Path:
+        path = copy / name
+        content: Any = yaml.safe_load(path.read_text())
+        change(content)
+        path.write_text(yaml.safe_dump(content, allow_unicode=True))
+        return copy
+
+    return edit
+
+
+def _problems(directory: Path) -> str:
+    with pytest.raises(PlaybookError) as error:
+        load_playbook(directory)
+    return str(error.value)
+
+
+def test_missing_field_names_file_entry_and_field(data):
+    first_id = yaml.safe_load((DATA_DIR / "tasks.yaml").read_text())["tasks"][0]["id"]
+    directory = data("tasks.yaml", lambda c: c["tasks"][0].pop("evidence"))
+    assert f"tasks.yaml: tasks[0] (id: {first_id}).evidence: Field required" in _problems(directory)
+
+
+def test_missing_german_text_is_named(data):
+    directory = data(
+        "questionnaire.yaml", lambda c: c["sections"][0]["questions"][0]["label"].pop("de")
+    )
+    assert "questionnaire.yaml: sections[0] (id: deployment).questions[0]" in _problems(directory)
+    assert "label.de: Field required" in _problems(directory)
+
+
+def test_unknown_prerequisite_is_named(data):
+    def change(content: Any) -> None:
+        content["tasks"][3]["prerequisites"] = ["no_such_task"]
+
+    problems = _problems(data("tasks.yaml", change))
+    assert "unknown prerequisite 'no_such_task'" in problems
+
+
+def test_prerequisite_cycle_is_refused(data):
+    def change(content: Any) -> None:
+        first, second = content["tasks"][0], content["tasks"][1]
+        second["phase"] = first["phase"]
+        first["prerequisites"] = [second["id"]]
+        second["prerequisites"] = [first["id"]]
+
+    assert "prerequisites form a cycle" in _problems(data("tasks.yaml", change))
+
+
+def test_condition_on_unknown_choice_is_refused(data):
+    def change(content: Any) -> None:
+        content["tasks"][0]["when"] = {"question": "iac_tool", "op": "eq", "value": "pulumi"}
+
+    assert "iac_tool has no choice 'pulumi'" in _problems(data("tasks.yaml", change))
+
+
+def test_condition_with_wrong_operator_for_the_type_is_refused(data):
+    def change(content: Any) -> None:
+        content["tasks"][0]["when"] = {"question": "iac_share_pct", "op": "includes", "value": "x"}
+
+    assert "iac_share_pct is a number" in _problems(data("tasks.yaml", change))
+
+
+def test_latency_target_that_would_worsen_is_refused(data):
+    def change(content: Any) -> None:
+        kpi = next(k for k in content["kpis"] if k["id"] == "avg_latency")
+        kpi["target"]["factor"] = 1.5
+
+    assert "lower-is-better KPI needs a factor below 1" in _problems(data("kpis.yaml", change))
+
+
+def test_broken_yaml_is_named(data, tmp_path: Path):
+    directory = data("plan.yaml", lambda c: None)
+    (directory / "plan.yaml").write_text("version: [unclosed")
+    assert "plan.yaml: not valid YAML" in _problems(directory)
+
+
+def test_playbook_is_loaded_once_at_start_up():
+    # PlaybookConfig.ready() loaded it while Django started, before any test ran.
+    assert get_playbook.cache_info().currsize == 1
+    assert get_playbook() is get_playbook()
