@@ -40,6 +40,8 @@ INSTALLED_APPS = [
     "planner.accounts",
     "planner.teams",
     "planner.playbook",
+    "planner.assessment",
+    "planner.plans",
 ]
 
 MIDDLEWARE = [

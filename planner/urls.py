@@ -11,4 +11,6 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("", include("planner.teams.urls")),
+    path("", include("planner.assessment.urls")),
+    path("", include("planner.plans.urls")),
 ]

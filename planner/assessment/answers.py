@@ -84,14 +84,19 @@ def _field(question: Question, required: bool) -> tuple[Any, Any]:
     return Annotated[annotation | None, BeforeValidator(_blank_to_none)], None
 
 
-@lru_cache(maxsize=64)
-def answers_model(playbook: Playbook, not_applicable: frozenset[str]) -> type[BaseModel]:
-    """The model for answers when the areas in `not_applicable` are left out."""
+@lru_cache(maxsize=128)
+def answers_model(
+    playbook: Playbook, not_applicable: frozenset[str], section: str | None = None
+) -> type[BaseModel]:
+    """The model for answers when the areas in `not_applicable` are left out.
+
+    With `section`, only that wizard step's questions (and constraints among them).
+    """
     fields: dict[str, Any] = {}
-    for section in playbook.questionnaire.sections:
-        if section.area in not_applicable:
+    for each in playbook.questionnaire.sections:
+        if each.area in not_applicable or (section is not None and each.id != section):
             continue
-        for question in section.questions:
+        for question in each.questions:
             fields[question.id] = _field(question, question.required)
     constraints = [
         c for c in playbook.questionnaire.constraints if c.question in fields and c.other in fields
@@ -174,6 +179,7 @@ def validate_answers(
     raw: dict[str, object],
     *,
     not_applicable: frozenset[str] = frozenset(),
+    section: str | None = None,
 ) -> AnswersResult:
     """Validate raw answers (from a form, an API body or a stored draft).
 
@@ -183,9 +189,13 @@ def validate_answers(
     relevant = {
         key: value
         for key, value in raw.items()
-        if key not in playbook.questions or playbook.question_area(key) not in not_applicable
+        if key not in playbook.questions
+        or (
+            playbook.question_area(key) not in not_applicable
+            and (section is None or playbook.question_section[key].id == section)
+        )
     }
-    model = answers_model(playbook, frozenset(not_applicable))
+    model = answers_model(playbook, frozenset(not_applicable), section)
     try:
         validated = model.model_validate(relevant)
     except ValidationError as error:

@@ -163,11 +163,11 @@ def _why(
         ]
         return (
             Text(
-                en=f"{base.en} You answered: "
-                + "; ".join(f"{label.en}: {answer.en}" for label, answer in parts)
+                en=f"{base.en} You answered "
+                + "; ".join(f"«{answer.en}» to «{label.en}»" for label, answer in parts)
                 + ".",
                 de=f"{base.de} Ihre Antwort: "
-                + "; ".join(f"{label.de}: {answer.de}" for label, answer in parts)
+                + "; ".join(f"«{answer.de}» auf «{label.de}»" for label, answer in parts)
                 + ".",
             ),
             question_ids,

@@ -7,6 +7,7 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 
 from planner.accounts.models import User
+from planner.plans.models import Plan, PlanStatus
 from planner.teams.models import Membership
 
 pytestmark = pytest.mark.django_db
@@ -30,6 +31,16 @@ def test_demo_is_idempotent(settings):
     call_command("demo")
     assert User.objects.count() == 3
     assert Membership.objects.count() == 3
+    assert Plan.objects.count() == 1
+
+
+def test_demo_team_has_a_started_plan(settings):
+    settings.DEBUG = True
+    call_command("demo")
+    plan = Plan.objects.get(team__slug="demo")
+    assert plan.status == PlanStatus.ACTIVE
+    assert plan.tasks.count() > 10
+    assert plan.kpi_targets.exists()
 
 
 def test_demo_login_works_with_the_printed_password(settings):

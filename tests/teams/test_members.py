@@ -101,7 +101,7 @@ def test_team_page_query_count_does_not_grow_with_members(
     client: Client, lead, team, django_assert_num_queries
 ):
     client.force_login(lead)
-    with django_assert_num_queries(5) as first:
+    with django_assert_num_queries(6) as first:
         client.get(f"/teams/{team.slug}/")
     for _ in range(10):
         MembershipFactory.create(team=team)

@@ -1,0 +1,46 @@
+"""Template helpers: texts stored in both languages, and small formatting."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.utils.translation import get_language
+
+from planner.playbook.display import number_text
+from planner.playbook.schema import Text
+
+register = template.Library()
+
+
+@register.filter
+def tr(value: Any) -> str:
+    """The active language's side of a playbook `Text` or a stored {"en", "de"} dict."""
+    language = (get_language() or "en")[:2]
+    if isinstance(value, Text):
+        return value.get(language)
+    if isinstance(value, dict):
+        return str(value.get(language) or value.get("en") or "")
+    return "" if value is None else str(value)
+
+
+@register.filter
+def percent_of(value: float | int, total: float | int) -> float:
+    return 0 if not total else round(100 * float(value) / float(total), 1)
+
+
+@register.filter
+def times(value: float | int, factor: float | int) -> float:
+    return float(value) * float(factor)
+
+
+@register.filter
+def date_of(plan: Any, day: int) -> Any:
+    """The calendar date of a plan day (None before the plan starts)."""
+    return plan.date_of_day(int(day))
+
+
+@register.filter
+def with_unit(value: float | int, unit: str) -> str:
+    """A KPI value with its unit in the active language, e.g. "144 ms" or "2 pro Monat"."""
+    return tr(number_text(float(value), unit))  # type: ignore[arg-type]

@@ -1,0 +1,156 @@
+"""Stored plans: each keeps its own copy of tasks, KPI targets and the playbook version,
+so that a later playbook change never alters a running plan."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from planner.assessment.models import Assessment
+from planner.teams.models import Team
+
+
+def _text(value: dict[str, str]) -> str:
+    """The active language's side of a stored {en, de} text."""
+    language = (get_language() or "en")[:2]
+    return value.get(language) or value.get("en") or ""
+
+
+class PlanStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    ACTIVE = "active", _("Active")
+    FINISHED = "finished", _("Finished")
+    ARCHIVED = "archived", _("Archived")
+
+
+class Plan(models.Model):
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="plans")
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.SET_NULL, null=True, related_name="plans"
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=PlanStatus.choices, default=PlanStatus.DRAFT
+    )
+    length = models.PositiveSmallIntegerField(_("length in days"), default=30)
+    # [[first, last], ...] for the four phases, copied from the playbook's layout.
+    phases = models.JSONField(default=list)
+    maturity = models.JSONField(default=list)
+    playbook_version = models.CharField(max_length=20)
+    start_date = models.DateField(_("start date"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("plan")
+        verbose_name_plural = _("plans")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["team"],
+                condition=Q(status="active"),
+                name="plan_one_active_per_team",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.team} plan ({self.get_status_display()})"
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == PlanStatus.DRAFT
+
+    def phase_days(self, phase: int) -> tuple[int, int]:
+        first, last = self.phases[phase - 1]
+        return int(first), int(last)
+
+    def date_of_day(self, day: int) -> date | None:
+        return None if self.start_date is None else self.start_date + timedelta(days=day - 1)
+
+
+class PlanTask(models.Model):
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="tasks")
+    catalogue_id = models.CharField(max_length=60, blank=True)  # empty for custom tasks
+    area = models.CharField(max_length=60, blank=True)
+    phase = models.PositiveSmallIntegerField(_("phase"))
+    day = models.PositiveSmallIntegerField(_("day"))
+    position = models.PositiveIntegerField(default=0)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="plan_tasks",
+        verbose_name=_("assignee"),
+    )
+    effort_hours = models.DecimalField(_("effort (hours)"), max_digits=5, decimal_places=1)
+    title = models.JSONField()  # {"en": ..., "de": ...}
+    description = models.JSONField(default=dict)
+    steps = models.JSONField(default=list)
+    evidence = models.JSONField(default=dict)
+    why = models.JSONField(default=dict)
+    prerequisites = models.JSONField(default=list)  # catalogue ids within this plan
+
+    class Meta:
+        verbose_name = _("plan task")
+        verbose_name_plural = _("plan tasks")
+        ordering = ["day", "position", "pk"]
+
+    def __str__(self) -> str:
+        return self.title_text
+
+    @property
+    def title_text(self) -> str:
+        return _text(self.title)
+
+    @property
+    def why_text(self) -> str:
+        return _text(self.why)
+
+    @property
+    def description_text(self) -> str:
+        return _text(self.description)
+
+    @property
+    def is_custom(self) -> bool:
+        return not self.catalogue_id
+
+
+class KpiTarget(models.Model):
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="kpi_targets")
+    kpi_id = models.CharField(max_length=60)
+    area = models.CharField(max_length=60)
+    title = models.JSONField()
+    unit = models.CharField(max_length=16)
+    direction = models.CharField(max_length=8)
+    baseline = models.FloatField(_("baseline"))
+    target = models.FloatField(_("target"))
+    why = models.JSONField(default=dict)
+    source = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("KPI target")
+        verbose_name_plural = _("KPI targets")
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "kpi_id"], name="kpi_target_once_per_plan")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kpi_id}: {self.baseline} -> {self.target}"
+
+    @property
+    def title_text(self) -> str:
+        return _text(self.title)
+
+    @property
+    def why_text(self) -> str:
+        return _text(self.why)

@@ -1,0 +1,260 @@
+"""Writes for plans: generate a draft from an assessment, edit it, start it.
+
+Only a draft is edited. Each service checks its rule and raises `PlanRuleError` with a
+message for the user; nothing is stored when a rule refuses.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from planner.accounts.models import User
+from planner.assessment.models import Assessment
+from planner.assessment.services import assessment_complete
+from planner.plans.draft import GeneratorOptions, Member
+from planner.plans.generator import generate_plan
+from planner.plans.models import KpiTarget, Plan, PlanStatus, PlanTask
+from planner.playbook.loader import Playbook
+from planner.teams.models import Membership, Team
+
+
+class PlanRuleError(Exception):
+    """A plan rule refused a change; `field` names the input it is about, if any."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def _members(team: Team, default_hours: float) -> tuple[Member, ...]:
+    return tuple(
+        Member(id=m.user_id, name=m.user.display_name, weekly_hours=default_hours)
+        for m in Membership.objects.filter(team=team).select_related("user").order_by("user_id")
+    )
+
+
+@transaction.atomic
+def plan_generate(
+    *,
+    assessment: Assessment,
+    playbook: Playbook,
+    user: User,
+    length: int,
+    start: date,
+    now: datetime | None = None,
+) -> Plan:
+    """Complete the assessment and store a draft plan from it (replacing an older draft)."""
+    if assessment.is_draft:
+        assessment_complete(assessment=assessment, playbook=playbook, now=now)
+    team = assessment.team
+    hours = float(assessment.answers.get("hours_per_week") or 4)
+    draft = generate_plan(
+        playbook,
+        assessment.answers,
+        GeneratorOptions(
+            start=start,
+            length=length,
+            targets=assessment.targets,
+            not_applicable=frozenset(assessment.not_applicable),
+            members=_members(team, hours),
+        ),
+    )
+    Plan.objects.filter(team=team, status=PlanStatus.DRAFT).delete()
+    plan = Plan.objects.create(
+        team=team,
+        assessment=assessment,
+        length=draft.length,
+        phases=[list(p) for p in draft.phases],
+        maturity=[m.model_dump(mode="json") for m in draft.maturity],
+        playbook_version=draft.playbook_version,
+        created_by=user,
+        created_at=now or timezone.now(),
+    )
+    PlanTask.objects.bulk_create(
+        PlanTask(
+            plan=plan,
+            catalogue_id=task.task_id,
+            area=task.area,
+            phase=task.phase,
+            day=task.day,
+            position=position,
+            assignee_id=task.assignee,
+            effort_hours=Decimal(str(task.effort_hours)),
+            title=task.title.model_dump(),
+            description=task.description.model_dump(),
+            steps=[step.model_dump() for step in task.steps],
+            evidence=task.evidence.model_dump(),
+            why=task.why.model_dump(),
+            prerequisites=list(task.prerequisites),
+        )
+        for position, task in enumerate(draft.tasks)
+    )
+    KpiTarget.objects.bulk_create(
+        KpiTarget(
+            plan=plan,
+            kpi_id=target.kpi_id,
+            area=target.area,
+            title=target.title.model_dump(),
+            unit=target.unit,
+            direction=target.direction,
+            baseline=target.baseline,
+            target=target.target,
+            why=target.why.model_dump(),
+            source=target.source,
+        )
+        for target in draft.kpi_targets
+    )
+    return plan
+
+
+def _require_draft(plan: Plan) -> None:
+    if not plan.is_draft:
+        raise PlanRuleError(_("Only a draft plan can be edited."))
+
+
+def _check_day(plan: Plan, phase: int, day: int) -> None:
+    first, last = plan.phase_days(phase)
+    if not first <= day <= last:
+        raise PlanRuleError(
+            _("Phase %(phase)s covers days %(first)s to %(last)s.")
+            % {"phase": phase, "first": first, "last": last},
+            field="day",
+        )
+
+
+def _check_assignee(plan: Plan, assignee: User | None) -> None:
+    if (
+        assignee is not None
+        and not Membership.objects.filter(team_id=plan.team_id, user=assignee).exists()
+    ):
+        raise PlanRuleError(_("Choose a member of the team."), field="assignee")
+
+
+@transaction.atomic
+def plan_task_update(*, task: PlanTask, title: str, day: int, assignee: User | None) -> PlanTask:
+    plan = task.plan
+    _require_draft(plan)
+    _check_day(plan, task.phase, day)
+    _check_assignee(plan, assignee)
+    others = {t.catalogue_id: t for t in plan.tasks.exclude(pk=task.pk) if t.catalogue_id}
+    for prerequisite in task.prerequisites:
+        before = others.get(prerequisite)
+        if before is not None and before.day > day:
+            raise PlanRuleError(
+                _("It must come after its prerequisite “%(title)s” (day %(day)s).")
+                % {"title": before.title_text, "day": before.day},
+                field="day",
+            )
+    for other in others.values():
+        if task.catalogue_id and task.catalogue_id in other.prerequisites and other.day < day:
+            raise PlanRuleError(
+                _("“%(title)s” (day %(day)s) depends on it; it cannot come later.")
+                % {"title": other.title_text, "day": other.day},
+                field="day",
+            )
+    title = title.strip()
+    if not title:
+        raise PlanRuleError(_("Enter a title."), field="title")
+    if title != task.title_text:
+        task.title = {"en": title, "de": title}
+    task.day = day
+    task.assignee = assignee
+    task.save(update_fields=["title", "day", "assignee"])
+    return task
+
+
+@transaction.atomic
+def plan_task_remove(*, task: PlanTask) -> None:
+    plan = task.plan
+    _require_draft(plan)
+    if task.catalogue_id:
+        for other in plan.tasks.exclude(pk=task.pk):
+            if task.catalogue_id in other.prerequisites:
+                other.prerequisites = [p for p in other.prerequisites if p != task.catalogue_id]
+                other.save(update_fields=["prerequisites"])
+    task.delete()
+
+
+@transaction.atomic
+def plan_task_add(
+    *,
+    plan: Plan,
+    title: str,
+    description: str,
+    phase: int,
+    day: int,
+    assignee: User | None,
+    effort_hours: Decimal,
+) -> PlanTask:
+    _require_draft(plan)
+    _check_day(plan, phase, day)
+    _check_assignee(plan, assignee)
+    custom = {}
+    for language in ("en", "de"):
+        with translation.override(language):
+            custom[language] = _("Added by the team's lead.")
+    return PlanTask.objects.create(
+        plan=plan,
+        phase=phase,
+        day=day,
+        position=10_000,
+        assignee=assignee,
+        effort_hours=effort_hours,
+        title={"en": title.strip(), "de": title.strip()},
+        description={"en": description.strip(), "de": description.strip()},
+        why=custom,
+    )
+
+
+def kpi_target_update(*, target: KpiTarget, value: float) -> KpiTarget:
+    _require_draft(target.plan)
+    if target.direction == "lower" and value > target.baseline:
+        raise PlanRuleError(
+            _("Lower is better here: the target cannot be above the baseline (%(baseline)s).")
+            % {"baseline": f"{target.baseline:g}"},
+            field="target",
+        )
+    if target.direction == "higher" and value < target.baseline:
+        raise PlanRuleError(
+            _("Higher is better here: the target cannot be below the baseline (%(baseline)s).")
+            % {"baseline": f"{target.baseline:g}"},
+            field="target",
+        )
+    if target.unit == "percent" and not 0 <= value <= 100:
+        raise PlanRuleError(_("A percentage lies between 0 and 100."), field="target")
+    if value < 0:
+        raise PlanRuleError(_("The target cannot be negative."), field="target")
+    target.target = value
+    target.save(update_fields=["target"])
+    return target
+
+
+def plan_start(*, plan: Plan, start_date: date, today: date, now: datetime | None = None) -> Plan:
+    """Start a draft on a date (not in the past in the team's time zone: `today`)."""
+    _require_draft(plan)
+    if start_date < today:
+        raise PlanRuleError(_("The start date cannot be in the past."), field="start_date")
+    if Plan.objects.filter(team_id=plan.team_id, status=PlanStatus.ACTIVE).exists():
+        raise PlanRuleError(
+            _("This team already has an active plan. Finish or archive it first."),
+            field="start_date",
+        )
+    try:
+        with transaction.atomic():
+            updated = Plan.objects.filter(pk=plan.pk, status=PlanStatus.DRAFT).update(
+                status=PlanStatus.ACTIVE, start_date=start_date, started_at=now or timezone.now()
+            )
+    except IntegrityError:  # another draft was started at the same moment
+        raise PlanRuleError(
+            _("This team already has an active plan. Finish or archive it first."),
+            field="start_date",
+        ) from None
+    if not updated:
+        raise PlanRuleError(_("Only a draft plan can be edited."))
+    plan.refresh_from_db()
+    return plan

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from planner.plans import views
+
+prefix = "teams/<slug:team_slug>/plans/<int:plan_id>/"
+
+urlpatterns = [
+    path(prefix, views.plan_detail, name="plan_detail"),
+    path(prefix + "start/", views.plan_start, name="plan_start"),
+    path(prefix + "tasks/", views.plan_task_add, name="plan_task_add"),
+    path(prefix + "tasks/<int:task_id>/", views.plan_task_edit, name="plan_task_edit"),
+    path(prefix + "tasks/<int:task_id>/remove/", views.plan_task_remove, name="plan_task_remove"),
+    path(prefix + "kpis/<int:target_id>/", views.kpi_target_edit, name="kpi_target_edit"),
+]

@@ -1,0 +1,199 @@
+"""The plan page: review and edit a draft (leads), read a started or earlier plan (members)."""
+
+from __future__ import annotations
+
+import zoneinfo
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from planner.core.http import HtmxHttpRequest
+from planner.plans import selectors, services
+from planner.plans.forms import KpiTargetForm, StartForm, TaskAddForm, TaskEditForm
+from planner.plans.models import Plan, PlanTask
+from planner.teams.access import team_view
+from planner.teams.models import Membership, Role
+
+
+def _team_today(plan: Plan) -> Any:
+    return timezone.localdate(timezone=zoneinfo.ZoneInfo(plan.team.time_zone))
+
+
+def _context(plan: Plan, membership: Membership, **extra: Any) -> dict[str, Any]:
+    tasks = list(selectors.plan_tasks(plan))
+    members = selectors.team_members_for_plan(plan)
+    editable = plan.is_draft and membership.is_lead
+    phases = []
+    for number, (first, last) in enumerate(plan.phases, 1):
+        phases.append(
+            {
+                "number": number,
+                "first": first,
+                "last": last,
+                "tasks": [t for t in tasks if t.phase == number],
+            }
+        )
+    task_forms: dict[int, TaskEditForm] = extra.pop("task_forms", {})
+    for task in tasks:
+        task.form = task_forms.get(task.pk) or TaskEditForm(  # type: ignore[attr-defined]
+            members=members,
+            initial={"title": task.title_text, "day": task.day, "assignee": task.assignee_id},
+            prefix=f"task-{task.pk}",
+        )
+    targets = list(plan.kpi_targets.all())
+    target_forms: dict[int, KpiTargetForm] = extra.pop("target_forms", {})
+    for target in targets:
+        target.form = target_forms.get(target.pk) or KpiTargetForm(  # type: ignore[attr-defined]
+            initial={"target": target.target}, prefix=f"kpi-{target.pk}"
+        )
+    return {
+        "team": plan.team,
+        "membership": membership,
+        "plan": plan,
+        "phases": phases,
+        "targets": targets,
+        "editable": editable,
+        "total_effort": sum(t.effort_hours for t in tasks),
+        "task_count": len(tasks),
+        "add_form": extra.pop("add_form", None) or TaskAddForm(members=members, prefix="add"),
+        "start_form": extra.pop("start_form", None)
+        or StartForm(initial={"start_date": _team_today(plan)}),
+        "today": _team_today(plan),
+        **extra,
+    }
+
+
+@require_GET
+@team_view()
+def plan_detail(request: HtmxHttpRequest, membership: Membership, plan_id: int) -> HttpResponse:
+    plan = selectors.plan_of_team(membership.team_id, plan_id)
+    return render(request, "plans/plan_detail.html", _context(plan, membership))
+
+
+def _page_or_row(
+    request: HtmxHttpRequest,
+    membership: Membership,
+    plan: Plan,
+    task: PlanTask | None,
+    status: int = 200,
+    **extra: Any,
+) -> HttpResponse:
+    if request.htmx and task is not None:
+        context = _context(plan, membership, **extra)
+        row = next(t for phase in context["phases"] for t in phase["tasks"] if t.pk == task.pk)
+        return render(
+            request, "plans/plan_detail.html#task", {**context, "task": row}, status=status
+        )
+    if status == 200:
+        return redirect("plan_detail", team_slug=plan.team.slug, plan_id=plan.pk)
+    return render(
+        request, "plans/plan_detail.html", _context(plan, membership, **extra), status=status
+    )
+
+
+@require_POST
+@team_view(Role.LEAD)
+def plan_task_edit(
+    request: HtmxHttpRequest, membership: Membership, plan_id: int, task_id: int
+) -> HttpResponse:
+    plan = selectors.plan_of_team(membership.team_id, plan_id)
+    task = selectors.task_of_plan(plan, task_id)
+    members = selectors.team_members_for_plan(plan)
+    form = TaskEditForm(request.POST, members=members, prefix=f"task-{task.pk}")
+    if form.is_valid():
+        try:
+            services.plan_task_update(task=task, **form.cleaned_data)
+        except services.PlanRuleError as error:
+            if error.field is None:  # about the plan, not a field: say it at the top
+                messages.error(request, str(error))
+            form.add_error(error.field, str(error))
+        else:
+            if not request.htmx:
+                messages.success(request, _("Task saved."))
+            return _page_or_row(request, membership, plan, task, saved=task.pk)
+    return _page_or_row(request, membership, plan, task, status=400, task_forms={task.pk: form})
+
+
+@require_POST
+@team_view(Role.LEAD)
+def plan_task_remove(
+    request: HtmxHttpRequest, membership: Membership, plan_id: int, task_id: int
+) -> HttpResponse:
+    plan = selectors.plan_of_team(membership.team_id, plan_id)
+    task = selectors.task_of_plan(plan, task_id)
+    try:
+        services.plan_task_remove(task=task)
+    except services.PlanRuleError as error:
+        messages.error(request, str(error))
+    else:
+        if request.htmx:
+            return HttpResponse("")
+        messages.success(request, _("Task removed."))
+    return redirect("plan_detail", team_slug=plan.team.slug, plan_id=plan.pk)
+
+
+@require_POST
+@team_view(Role.LEAD)
+def plan_task_add(request: HtmxHttpRequest, membership: Membership, plan_id: int) -> HttpResponse:
+    plan = selectors.plan_of_team(membership.team_id, plan_id)
+    form = TaskAddForm(request.POST, members=selectors.team_members_for_plan(plan), prefix="add")
+    if form.is_valid():
+        try:
+            services.plan_task_add(plan=plan, **form.cleaned_data)
+        except services.PlanRuleError as error:
+            form.add_error(error.field, str(error))
+        else:
+            messages.success(request, _("Task added."))
+            return redirect("plan_detail", team_slug=plan.team.slug, plan_id=plan.pk)
+    return render(
+        request, "plans/plan_detail.html", _context(plan, membership, add_form=form), status=400
+    )
+
+
+@require_POST
+@team_view(Role.LEAD)
+def kpi_target_edit(
+    request: HtmxHttpRequest, membership: Membership, plan_id: int, target_id: int
+) -> HttpResponse:
+    plan = selectors.plan_of_team(membership.team_id, plan_id)
+    target = selectors.target_of_plan(plan, target_id)
+    form = KpiTargetForm(request.POST, prefix=f"kpi-{target.pk}")
+    if form.is_valid():
+        try:
+            services.kpi_target_update(target=target, value=form.cleaned_data["target"])
+        except services.PlanRuleError as error:
+            form.add_error("target", str(error))
+        else:
+            messages.success(request, _("KPI target saved."))
+            return redirect("plan_detail", team_slug=plan.team.slug, plan_id=plan.pk)
+    return render(
+        request,
+        "plans/plan_detail.html",
+        _context(plan, membership, target_forms={target.pk: form}),
+        status=400,
+    )
+
+
+@require_POST
+@team_view(Role.LEAD)
+def plan_start(request: HtmxHttpRequest, membership: Membership, plan_id: int) -> HttpResponse:
+    plan = selectors.plan_of_team(membership.team_id, plan_id)
+    form = StartForm(request.POST)
+    if form.is_valid():
+        try:
+            services.plan_start(
+                plan=plan, start_date=form.cleaned_data["start_date"], today=_team_today(plan)
+            )
+        except services.PlanRuleError as error:
+            form.add_error("start_date", str(error))
+        else:
+            messages.success(request, _("The plan has started. Good luck!"))
+            return redirect("plan_detail", team_slug=plan.team.slug, plan_id=plan.pk)
+    return render(
+        request, "plans/plan_detail.html", _context(plan, membership, start_form=form), status=400
+    )

@@ -1,0 +1,236 @@
+"""Reviewing and starting a draft plan."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+import time_machine
+from django.test import Client
+
+from planner.assessment.examples import MANUAL
+from planner.assessment.models import Assessment
+from planner.plans.models import KpiTarget, Plan, PlanStatus, PlanTask
+from planner.plans.services import plan_generate
+from planner.playbook.loader import get_playbook
+
+pytestmark = pytest.mark.django_db
+PLAYBOOK = get_playbook()
+
+
+@pytest.fixture
+def plan(team, lead) -> Plan:
+    assessment = Assessment.objects.create(
+        team=team, created_by=lead, playbook_version=PLAYBOOK.version, answers=MANUAL
+    )
+    return plan_generate(
+        assessment=assessment, playbook=PLAYBOOK, user=lead, length=30, start=date(2027, 3, 1)
+    )
+
+
+def base(plan: Plan) -> str:
+    return f"/teams/{plan.team.slug}/plans/{plan.pk}/"
+
+
+def task(plan: Plan, catalogue_id: str) -> PlanTask:
+    return plan.tasks.get(catalogue_id=catalogue_id)
+
+
+def test_members_read_the_plan_with_why_lines(client: Client, engineer, plan):
+    client.force_login(engineer)
+    page = client.get(base(plan)).content.decode()
+    terraform = task(plan, "infra_terraform_foundation")
+    assert terraform.title_text in page
+    assert "You answered «" in page
+    assert "Edit" not in page  # engineers do not edit plan structure
+
+
+def test_plan_page_query_count_does_not_grow_with_tasks(
+    client: Client, lead, plan, django_assert_num_queries
+):
+    client.force_login(lead)
+    with django_assert_num_queries(7) as first:
+        client.get(base(plan))
+    for number in range(30):
+        PlanTask.objects.create(
+            plan=plan,
+            phase=1,
+            day=2,
+            effort_hours=1,
+            title={"en": f"T{number}", "de": f"T{number}"},
+        )
+    with django_assert_num_queries(len(first.captured_queries)):
+        client.get(base(plan))
+
+
+def test_outsider_gets_404_and_engineer_403_on_edits(client: Client, outsider, engineer, plan):
+    target = task(plan, "goals_define_kpis")
+    client.force_login(outsider)
+    assert client.get(base(plan)).status_code == 404
+    client.force_login(engineer)
+    response = client.post(
+        f"{base(plan)}tasks/{target.pk}/",
+        {f"task-{target.pk}-title": "x", f"task-{target.pk}-day": "3"},
+    )
+    assert response.status_code == 403
+
+
+def _edit(client: Client, plan: Plan, target: PlanTask, **data: object):
+    prefix = f"task-{target.pk}-"
+    payload = {
+        prefix + "title": target.title_text,
+        prefix + "day": target.day,
+        prefix + "assignee": target.assignee_id or "",
+    }
+    payload.update({prefix + key: value for key, value in data.items()})
+    return client.post(f"{base(plan)}tasks/{target.pk}/", payload)
+
+
+def test_lead_edits_title_day_and_assignee(client: Client, lead, engineer, plan):
+    client.force_login(lead)
+    target = task(plan, "goals_cost_kpi")
+    response = _edit(client, plan, target, title="Agree on a cost KPI", day=6, assignee=engineer.pk)
+    assert response.status_code == 302
+    target.refresh_from_db()
+    assert (target.title_text, target.day, target.assignee) == ("Agree on a cost KPI", 6, engineer)
+
+
+def test_htmx_edit_answers_with_the_task_row(client: Client, lead, plan):
+    client.force_login(lead)
+    target = task(plan, "goals_cost_kpi")
+    response = client.post(
+        f"{base(plan)}tasks/{target.pk}/",
+        {f"task-{target.pk}-title": "Cost KPI", f"task-{target.pk}-day": target.day},
+        HTTP_HX_REQUEST="true",
+    )
+    body = response.content.decode()
+    assert body.lstrip().startswith(f'<li class="task saved" id="task-{target.pk}"')
+    assert "Cost KPI" in body
+
+
+def test_day_outside_the_phase_is_refused_at_the_field(client: Client, lead, plan):
+    client.force_login(lead)
+    target = task(plan, "goals_cost_kpi")  # phase 1: days 1-7
+    response = _edit(client, plan, target, day=12)
+    assert response.status_code == 400
+    assert "Phase 1 covers days 1 to 7." in response.content.decode()
+    assert PlanTask.objects.get(pk=target.pk).day == target.day
+
+
+def test_task_cannot_move_before_its_prerequisite(client: Client, lead, plan):
+    client.force_login(lead)
+    dependant = task(plan, "goals_record_baselines")
+    prerequisite = task(plan, dependant.prerequisites[0])
+    PlanTask.objects.filter(pk=prerequisite.pk).update(day=3)
+    response = _edit(client, plan, dependant, day=2)
+    assert response.status_code == 400
+    assert "must come after its prerequisite" in response.content.decode()
+    assert PlanTask.objects.get(pk=dependant.pk).day == dependant.day
+
+
+def test_assignee_must_be_a_member(client: Client, lead, outsider, plan):
+    client.force_login(lead)
+    target = task(plan, "goals_cost_kpi")
+    response = _edit(client, plan, target, assignee=outsider.pk)
+    assert response.status_code == 400
+    assert PlanTask.objects.get(pk=target.pk).assignee_id == target.assignee_id
+
+
+def test_lead_removes_a_task_and_dependants_drop_it(client: Client, lead, plan):
+    client.force_login(lead)
+    removed = task(plan, "goals_define_kpis")
+    client.post(f"{base(plan)}tasks/{removed.pk}/remove/")
+    assert not plan.tasks.filter(pk=removed.pk).exists()
+    assert all("goals_define_kpis" not in t.prerequisites for t in plan.tasks.all())
+
+
+def test_lead_adds_a_custom_task(client: Client, lead, engineer, plan):
+    client.force_login(lead)
+    response = client.post(
+        f"{base(plan)}tasks/",
+        {
+            "add-title": "Book the GPU budget",
+            "add-phase": "2",
+            "add-day": "9",
+            "add-assignee": engineer.pk,
+            "add-effort_hours": "1.5",
+        },
+    )
+    assert response.status_code == 302
+    custom = plan.tasks.get(catalogue_id="")
+    assert (custom.title_text, custom.day, custom.assignee, custom.is_custom) == (
+        "Book the GPU budget",
+        9,
+        engineer,
+        True,
+    )
+
+
+def test_latency_target_above_baseline_is_refused(client: Client, lead, plan):
+    client.force_login(lead)
+    latency = plan.kpi_targets.get(kpi_id="avg_latency")
+    response = client.post(f"{base(plan)}kpis/{latency.pk}/", {f"kpi-{latency.pk}-target": "300"})
+    assert response.status_code == 400
+    assert "cannot be above the baseline" in response.content.decode()
+    assert KpiTarget.objects.get(pk=latency.pk).target == 144.0
+
+
+def test_lead_adjusts_a_kpi_target(client: Client, lead, plan):
+    client.force_login(lead)
+    latency = plan.kpi_targets.get(kpi_id="avg_latency")
+    client.post(f"{base(plan)}kpis/{latency.pk}/", {f"kpi-{latency.pk}-target": "120"})
+    assert KpiTarget.objects.get(pk=latency.pk).target == 120.0
+
+
+@time_machine.travel("2027-03-01 08:00 +0100")
+def test_start_on_a_date_in_the_teams_time_zone(client: Client, lead, plan):
+    client.force_login(lead)
+    response = client.post(f"{base(plan)}start/", {"start_date": "2027-03-01"})
+    assert response.status_code == 302
+    plan.refresh_from_db()
+    assert (plan.status, plan.start_date) == (PlanStatus.ACTIVE, date(2027, 3, 1))
+
+
+@time_machine.travel("2027-03-01 08:00 +0100")
+def test_start_date_in_the_past_is_refused(client: Client, lead, plan):
+    client.force_login(lead)
+    response = client.post(f"{base(plan)}start/", {"start_date": "2027-02-28"})
+    assert response.status_code == 400
+    assert "cannot be in the past" in response.content.decode()
+    assert Plan.objects.get(pk=plan.pk).is_draft
+
+
+@time_machine.travel("2027-03-01 08:00 +0100")
+def test_second_active_plan_is_refused_and_earlier_plans_stay_readable(
+    client: Client, lead, team, plan
+):
+    client.force_login(lead)
+    client.post(f"{base(plan)}start/", {"start_date": "2027-03-01"})
+    assessment = Assessment.objects.create(
+        team=team, created_by=lead, playbook_version=PLAYBOOK.version, answers=MANUAL
+    )
+    second = plan_generate(
+        assessment=assessment, playbook=PLAYBOOK, user=lead, length=14, start=date(2027, 3, 1)
+    )
+    response = client.post(f"{base(second)}start/", {"start_date": "2027-03-02"})
+    assert response.status_code == 400
+    assert "already has an active plan" in response.content.decode()
+    assert Plan.objects.get(pk=second.pk).is_draft
+    assert client.get(base(plan)).status_code == 200
+
+
+def test_started_plan_cannot_be_edited(client: Client, lead, plan):
+    Plan.objects.filter(pk=plan.pk).update(
+        status=PlanStatus.ACTIVE, start_date=date.today() + timedelta(days=1)
+    )
+    client.force_login(lead)
+    target = task(plan, "goals_cost_kpi")
+    response = _edit(client, plan, target, day=6)
+    assert response.status_code == 400
+    assert "Only a draft plan can be edited." in response.content.decode()
+
+
+def test_plan_keeps_its_own_copy_of_the_playbook(plan):
+    stored = task(plan, "infra_terraform_foundation")
+    assert stored.title == PLAYBOOK.task("infra_terraform_foundation").title.model_dump()
+    assert plan.playbook_version == PLAYBOOK.version
