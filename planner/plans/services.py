@@ -258,3 +258,12 @@ def plan_start(*, plan: Plan, start_date: date, today: date, now: datetime | Non
         raise PlanRuleError(_("Only a draft plan can be edited."))
     plan.refresh_from_db()
     return plan
+
+
+def plan_archive(*, plan: Plan) -> Plan:
+    """Set a draft or active plan aside; it stays readable, and the team may start another."""
+    if plan.status not in (PlanStatus.DRAFT, PlanStatus.ACTIVE):
+        raise PlanRuleError(_("This plan is already finished or archived."))
+    Plan.objects.filter(pk=plan.pk).update(status=PlanStatus.ARCHIVED)
+    plan.status = PlanStatus.ARCHIVED
+    return plan

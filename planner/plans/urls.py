@@ -7,6 +7,7 @@ prefix = "teams/<slug:team_slug>/plans/<int:plan_id>/"
 urlpatterns = [
     path(prefix, views.plan_detail, name="plan_detail"),
     path(prefix + "start/", views.plan_start, name="plan_start"),
+    path(prefix + "archive/", views.plan_archive, name="plan_archive"),
     path(prefix + "tasks/", views.plan_task_add, name="plan_task_add"),
     path(prefix + "tasks/<int:task_id>/", views.plan_task_edit, name="plan_task_edit"),
     path(prefix + "tasks/<int:task_id>/remove/", views.plan_task_remove, name="plan_task_remove"),

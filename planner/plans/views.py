@@ -197,3 +197,16 @@ def plan_start(request: HtmxHttpRequest, membership: Membership, plan_id: int) -
     return render(
         request, "plans/plan_detail.html", _context(plan, membership, start_form=form), status=400
     )
+
+
+@require_POST
+@team_view(Role.LEAD)
+def plan_archive(request: HtmxHttpRequest, membership: Membership, plan_id: int) -> HttpResponse:
+    plan = selectors.plan_of_team(membership.team_id, plan_id)
+    try:
+        services.plan_archive(plan=plan)
+    except services.PlanRuleError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("The plan was archived. It stays readable here."))
+    return redirect("plan_detail", team_slug=plan.team.slug, plan_id=plan.pk)

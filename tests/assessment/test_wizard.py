@@ -154,3 +154,15 @@ def test_generate_refuses_an_incomplete_assessment(started, team):
     assert response.status_code == 400
     assert not Plan.objects.exists()
     assert Assessment.objects.get().is_draft
+
+
+def test_retaking_shows_maturity_before_and_after(started, team):
+    _complete(started, team, MANUAL)
+    started.post(f"/teams/{team.slug}/assessment/plan/", {"length": "30"})
+    started.post(f"/teams/{team.slug}/assessment/")  # re-take: a new draft
+    assert Assessment.objects.filter(completed_at=None).count() == 1
+    better = {**MANUAL, "iac_tool": "terraform", "drift": "prevented"}
+    _complete(started, team, better)
+    page = started.get(f"/teams/{team.slug}/assessment/result/").content.decode()
+    assert "Last assessment" in page
+    assert "chart-before" in page

@@ -234,3 +234,25 @@ def test_plan_keeps_its_own_copy_of_the_playbook(plan):
     stored = task(plan, "infra_terraform_foundation")
     assert stored.title == PLAYBOOK.task("infra_terraform_foundation").title.model_dump()
     assert plan.playbook_version == PLAYBOOK.version
+
+
+@time_machine.travel("2027-03-01 08:00 +0100")
+def test_archiving_the_active_plan_lets_the_team_start_another(client: Client, lead, team, plan):
+    client.force_login(lead)
+    client.post(f"{base(plan)}start/", {"start_date": "2027-03-01"})
+    client.post(f"{base(plan)}archive/")
+    assert Plan.objects.get(pk=plan.pk).status == PlanStatus.ARCHIVED
+    assessment = Assessment.objects.create(
+        team=team, created_by=lead, playbook_version=PLAYBOOK.version, answers=MANUAL
+    )
+    second = plan_generate(
+        assessment=assessment, playbook=PLAYBOOK, user=lead, length=30, start=date(2027, 3, 1)
+    )
+    assert client.post(f"{base(second)}start/", {"start_date": "2027-03-02"}).status_code == 302
+    assert client.get(base(plan)).status_code == 200
+
+
+def test_engineer_cannot_archive(client: Client, engineer, plan):
+    client.force_login(engineer)
+    assert client.post(f"{base(plan)}archive/").status_code == 403
+    assert Plan.objects.get(pk=plan.pk).is_draft
