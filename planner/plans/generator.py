@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 
-from planner.assessment.scoring import AreaScore, area_scores
+from planner.assessment.scoring import AreaScore, area_scores, gaps
 from planner.plans.draft import (
     AreaMaturity,
     DraftKpiTarget,
@@ -175,12 +175,27 @@ def _why(
     if isinstance(reason, AreaScore):
         area = next(a for a in playbook.questionnaire.areas if a.id == reason.area)
         if reason.current < reason.target:
+            # Name the weakest answer of the area: the one that holds its level down.
+            weakest = min(
+                (g for g in gaps(playbook, answers, [reason]) if g.area == reason.area),
+                key=lambda g: g.score,
+                default=None,
+            )
+            detail_en = detail_de = ""
+            question_ids: tuple[str, ...] = ()
+            if weakest is not None:
+                question = playbook.questions[weakest.question]
+                answer = answer_text(question, answers.get(question.id))
+                detail_en = f" You answered «{answer.en}» to «{question.label.en}»."
+                detail_de = f" Ihre Antwort: «{answer.de}» auf «{question.label.de}»."
+                question_ids = (question.id,)
             note = Text(
                 en=f"Your answers put {area.title.en} at level {reason.current} of 4; "
-                f"the target is {reason.target}.",
+                f"the target is {reason.target}.{detail_en}",
                 de=f"Ihre Antworten ergeben für {area.title.de} Stufe {reason.current} von 4; "
-                f"das Ziel ist {reason.target}.",
+                f"das Ziel ist {reason.target}.{detail_de}",
             )
+            return Text(en=f"{base.en} {note.en}", de=f"{base.de} {note.de}"), question_ids
         else:
             note = Text(
                 en=f"Your answers put {area.title.en} at level {reason.current} of 4, "
