@@ -182,20 +182,20 @@ def _why(
                 default=None,
             )
             detail_en = detail_de = ""
-            question_ids: tuple[str, ...] = ()
+            weakest_ids: tuple[str, ...] = ()
             if weakest is not None:
                 question = playbook.questions[weakest.question]
                 answer = answer_text(question, answers.get(question.id))
                 detail_en = f" You answered «{answer.en}» to «{question.label.en}»."
                 detail_de = f" Ihre Antwort: «{answer.de}» auf «{question.label.de}»."
-                question_ids = (question.id,)
+                weakest_ids = (question.id,)
             note = Text(
                 en=f"Your answers put {area.title.en} at level {reason.current} of 4; "
                 f"the target is {reason.target}.{detail_en}",
                 de=f"Ihre Antworten ergeben für {area.title.de} Stufe {reason.current} von 4; "
                 f"das Ziel ist {reason.target}.{detail_de}",
             )
-            return Text(en=f"{base.en} {note.en}", de=f"{base.de} {note.de}"), question_ids
+            return Text(en=f"{base.en} {note.en}", de=f"{base.de} {note.de}"), weakest_ids
         else:
             note = Text(
                 en=f"Your answers put {area.title.en} at level {reason.current} of 4, "
