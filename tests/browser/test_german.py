@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from playwright.sync_api import Page, expect
 
+from planner.assessment.examples import MANUAL
+from planner.assessment.models import Assessment
+from planner.plans.services import plan_generate
+from planner.playbook.loader import get_playbook
 from tests.factories import PASSWORD, MembershipFactory, TeamFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -39,3 +45,36 @@ def test_visitor_switches_to_german_without_javascript(live_server, browser, sho
     expect(page.get_by_role("link", name="Registrieren").first).to_be_visible()
     shot("landing-de", page)
     context.close()
+
+
+def test_german_lead_reviews_the_plan_in_german(live_server, page: Page, shot):
+    lead = UserFactory.create(email="lea@example.ch", name="Lea", language="de")
+    team = TeamFactory.create(name="Modellbetrieb", slug="modellbetrieb")
+    MembershipFactory.create(team=team, user=lead, role="lead")
+    playbook = get_playbook()
+    assessment = Assessment.objects.create(
+        team=team, created_by=lead, playbook_version=playbook.version, answers=MANUAL
+    )
+    plan = plan_generate(
+        assessment=assessment, playbook=playbook, user=lead, length=30, start=date(2027, 3, 1)
+    )
+
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Email:").fill(lead.email)
+    page.get_by_label("Password:").fill(PASSWORD)
+    page.get_by_role("button", name="Sign In").click()
+    page.goto(f"{live_server.url}/teams/modellbetrieb/plans/{plan.pk}/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Plan überprüfen")
+    terraform = plan.tasks.get(catalogue_id="infra_terraform_foundation")
+    expect(page.locator(f"#task-{terraform.pk} .why")).to_contain_text("Ihre Antwort")
+    expect(page.get_by_role("heading", name="KPI-Ziele")).to_be_visible()
+    shot("plan-de")
+    page.goto(f"{live_server.url}/teams/modellbetrieb/assessment/result/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Ergebnis der Selbsteinschätzung")
+    widths = page.locator("rect.chart-target").evaluate_all(
+        "els => els.map(e => e.width.baseVal.value)"
+    )
+    assert widths
+    assert all(width > 0 for width in widths)  # "90,0" would be no width at all
+    shot("result-de")
+    assert "ß" not in page.content()
