@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import zoneinfo
+from collections.abc import Callable
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -137,21 +139,46 @@ def plan_task_remove(
     return redirect("plan_detail", team_slug=plan.team.slug, plan_id=plan.pk)
 
 
+def _submit(
+    request: HtmxHttpRequest,
+    membership: Membership,
+    plan: Plan,
+    form: forms.Form,
+    action: Callable[[dict[str, Any]], object],
+    done: str,
+    **page: Any,
+) -> HttpResponse:
+    """Run a service with a valid form: redirect with `done`, or show the page with errors.
+
+    A rule about a field is shown at that field; a rule about the plan as a message on top.
+    """
+    if form.is_valid():
+        try:
+            action(form.cleaned_data)
+        except services.PlanRuleError as error:
+            if error.field is None or error.field not in form.fields:
+                messages.error(request, str(error))
+            else:
+                form.add_error(error.field, str(error))
+        else:
+            messages.success(request, done)
+            return redirect("plan_detail", team_slug=plan.team.slug, plan_id=plan.pk)
+    return render(request, "plans/plan_detail.html", _context(plan, membership, **page), status=400)
+
+
 @require_POST
 @team_view(Role.LEAD)
 def plan_task_add(request: HtmxHttpRequest, membership: Membership, plan_id: int) -> HttpResponse:
     plan = selectors.plan_of_team(membership.team_id, plan_id)
     form = TaskAddForm(request.POST, members=selectors.team_members_for_plan(plan), prefix="add")
-    if form.is_valid():
-        try:
-            services.plan_task_add(plan=plan, **form.cleaned_data)
-        except services.PlanRuleError as error:
-            form.add_error(error.field, str(error))
-        else:
-            messages.success(request, _("Task added."))
-            return redirect("plan_detail", team_slug=plan.team.slug, plan_id=plan.pk)
-    return render(
-        request, "plans/plan_detail.html", _context(plan, membership, add_form=form), status=400
+    return _submit(
+        request,
+        membership,
+        plan,
+        form,
+        lambda data: services.plan_task_add(plan=plan, **data),
+        _("Task added."),
+        add_form=form,
     )
 
 
@@ -163,19 +190,14 @@ def kpi_target_edit(
     plan = selectors.plan_of_team(membership.team_id, plan_id)
     target = selectors.target_of_plan(plan, target_id)
     form = KpiTargetForm(request.POST, prefix=f"kpi-{target.pk}")
-    if form.is_valid():
-        try:
-            services.kpi_target_update(target=target, value=form.cleaned_data["target"])
-        except services.PlanRuleError as error:
-            form.add_error("target", str(error))
-        else:
-            messages.success(request, _("KPI target saved."))
-            return redirect("plan_detail", team_slug=plan.team.slug, plan_id=plan.pk)
-    return render(
+    return _submit(
         request,
-        "plans/plan_detail.html",
-        _context(plan, membership, target_forms={target.pk: form}),
-        status=400,
+        membership,
+        plan,
+        form,
+        lambda data: services.kpi_target_update(target=target, value=data["target"]),
+        _("KPI target saved."),
+        target_forms={target.pk: form},
     )
 
 
@@ -184,18 +206,16 @@ def kpi_target_edit(
 def plan_start(request: HtmxHttpRequest, membership: Membership, plan_id: int) -> HttpResponse:
     plan = selectors.plan_of_team(membership.team_id, plan_id)
     form = StartForm(request.POST)
-    if form.is_valid():
-        try:
-            services.plan_start(
-                plan=plan, start_date=form.cleaned_data["start_date"], today=_team_today(plan)
-            )
-        except services.PlanRuleError as error:
-            form.add_error("start_date", str(error))
-        else:
-            messages.success(request, _("The plan has started. Good luck!"))
-            return redirect("plan_detail", team_slug=plan.team.slug, plan_id=plan.pk)
-    return render(
-        request, "plans/plan_detail.html", _context(plan, membership, start_form=form), status=400
+    return _submit(
+        request,
+        membership,
+        plan,
+        form,
+        lambda data: services.plan_start(
+            plan=plan, start_date=data["start_date"], today=_team_today(plan)
+        ),
+        _("The plan has started. Good luck!"),
+        start_form=form,
     )
 
 
