@@ -20,6 +20,9 @@ from planner.teams.emails import send_invitation_email
 from planner.teams.models import Invitation, InvitationStatus, Membership, Role, Team, hash_token
 
 INVITATION_LIFETIME = timedelta(days=7)
+# Invitations send email to any address a lead types: cap them so that a team cannot be
+# used to flood inboxes.
+INVITATIONS_PER_HOUR = 30
 
 
 class TeamRuleError(Exception):
@@ -79,6 +82,12 @@ def invitation_create(
         raise TeamRuleError(_("Choose a valid role."))
     if Membership.objects.filter(team=team, user__email__iexact=email).exists():
         raise TeamRuleError(_("%(email)s is already a member of this team.") % {"email": email})
+    recent = Invitation.objects.filter(team=team, created_at__gt=now - timedelta(hours=1))
+    if recent.count() >= INVITATIONS_PER_HOUR:
+        raise TeamRuleError(
+            _("This team sent %(count)s invitations in the last hour. Try again later.")
+            % {"count": INVITATIONS_PER_HOUR}
+        )
     token = secrets.token_urlsafe(32)
     with transaction.atomic():
         Invitation.objects.filter(team=team, email=email, accepted_at=None, revoked_at=None).update(

@@ -189,3 +189,17 @@ def test_revoking_another_teams_invitation_is_404(client: Client, lead, team):
     response = client.post(f"/teams/{team.slug}/invitations/{foreign.pk}/revoke/")
     assert response.status_code == 404
     assert Invitation.objects.get(pk=foreign.pk).revoked_at is None
+
+
+def test_invitations_per_hour_are_capped(client: Client, invite, lead, team):
+    from planner.teams.services import INVITATIONS_PER_HOUR
+
+    for number in range(INVITATIONS_PER_HOUR):
+        InvitationFactory.create(team=team, email=f"bulk{number}@example.org")
+    client.force_login(lead)
+    response = invite(team, "one.more@example.org")
+    assert "invitations in the last hour" in str(
+        response.context["invitation_form"].errors["email"]
+    )
+    assert not Invitation.objects.filter(email="one.more@example.org").exists()
+    assert mail.outbox == []
