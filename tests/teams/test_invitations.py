@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from planner.accounts.models import User
 from planner.teams.models import Invitation, Membership, hash_token
+from planner.teams.services import INVITATIONS_PER_HOUR
 from tests.factories import InvitationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -192,8 +193,6 @@ def test_revoking_another_teams_invitation_is_404(client: Client, lead, team):
 
 
 def test_invitations_per_hour_are_capped(client: Client, invite, lead, team):
-    from planner.teams.services import INVITATIONS_PER_HOUR
-
     for number in range(INVITATIONS_PER_HOUR):
         InvitationFactory.create(team=team, email=f"bulk{number}@example.org")
     client.force_login(lead)
