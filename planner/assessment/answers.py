@@ -27,7 +27,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from planner.playbook.loader import Playbook
-from planner.playbook.rules import Answers, AnswerValue
+from planner.playbook.rules import AnswerValue
 from planner.playbook.schema import (
     MultipleChoiceQuestion,
     NumberQuestion,
@@ -205,12 +205,3 @@ def validate_answers(
             errors.setdefault(question_id, []).append(message)
         return AnswersResult(answers={}, errors=errors)
     return AnswersResult(answers=validated.model_dump(), errors={})
-
-
-def validated_or_raise(
-    playbook: Playbook, raw: dict[str, object], not_applicable: frozenset[str] = frozenset()
-) -> Answers:
-    result = validate_answers(playbook, raw, not_applicable=not_applicable)
-    if not result.ok:
-        raise ValueError(f"invalid answers: {result.errors}")
-    return result.answers

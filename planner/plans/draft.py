@@ -72,6 +72,3 @@ class PlanDraft(Frozen):
     maturity: tuple[AreaMaturity, ...]
     tasks: tuple[DraftTask, ...]
     kpi_targets: tuple[DraftKpiTarget, ...]
-
-    def phase_of_day(self, day: int) -> int:
-        return next(n for n, (first, last) in enumerate(self.phases, 1) if first <= day <= last)

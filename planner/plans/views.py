@@ -77,25 +77,26 @@ def plan_detail(request: HtmxHttpRequest, membership: Membership, plan_id: int) 
     return render(request, "plans/plan_detail.html", _context(plan, membership))
 
 
-def _page_or_row(
+def _task_row(
     request: HtmxHttpRequest,
     membership: Membership,
     plan: Plan,
-    task: PlanTask | None,
+    task: PlanTask,
+    form: TaskEditForm,
+    *,
+    saved: bool,
     status: int = 200,
-    **extra: Any,
 ) -> HttpResponse:
-    if request.htmx and task is not None:
-        context = _context(plan, membership, **extra)
-        row = next(t for phase in context["phases"] for t in phase["tasks"] if t.pk == task.pk)
-        return render(
-            request, "plans/plan_detail.html#task", {**context, "task": row}, status=status
-        )
-    if status == 200:
-        return redirect("plan_detail", team_slug=plan.team.slug, plan_id=plan.pk)
-    return render(
-        request, "plans/plan_detail.html", _context(plan, membership, **extra), status=status
-    )
+    """The one task row an htmx edit swaps in; the rest of the page is not rebuilt."""
+    task.form = form  # type: ignore[attr-defined]
+    context = {
+        "team": plan.team,
+        "plan": plan,
+        "task": task,
+        "editable": plan.is_draft and membership.is_lead,
+        "saved": task.pk if saved else None,
+    }
+    return render(request, "plans/plan_detail.html#task", context, status=status)
 
 
 @require_POST
@@ -111,14 +112,29 @@ def plan_task_edit(
         try:
             services.plan_task_update(task=task, **form.cleaned_data)
         except services.PlanRuleError as error:
-            if error.field is None:  # about the plan, not a field: say it at the top
-                messages.error(request, str(error))
+            # A rule about the plan, not a field, shows among the row's errors (htmx) or
+            # as a message on top of the page.
             form.add_error(error.field, str(error))
+            if error.field is None and not request.htmx:
+                messages.error(request, str(error))
         else:
-            if not request.htmx:
-                messages.success(request, _("Task saved."))
-            return _page_or_row(request, membership, plan, task, saved=task.pk)
-    return _page_or_row(request, membership, plan, task, status=400, task_forms={task.pk: form})
+            if request.htmx:
+                fresh = TaskEditForm(
+                    members=members,
+                    prefix=f"task-{task.pk}",
+                    initial={
+                        "title": task.title_text,
+                        "day": task.day,
+                        "assignee": task.assignee_id,
+                    },
+                )
+                return _task_row(request, membership, plan, task, fresh, saved=True)
+            messages.success(request, _("Task saved."))
+            return redirect("plan_detail", team_slug=plan.team.slug, plan_id=plan.pk)
+    if request.htmx:
+        return _task_row(request, membership, plan, task, form, saved=False, status=400)
+    context = _context(plan, membership, task_forms={task.pk: form})
+    return render(request, "plans/plan_detail.html", context, status=400)
 
 
 @require_POST

@@ -256,3 +256,18 @@ def test_engineer_cannot_archive(client: Client, engineer, plan):
     client.force_login(engineer)
     assert client.post(f"{base(plan)}archive/").status_code == 403
     assert Plan.objects.get(pk=plan.pk).is_draft
+
+
+def test_htmx_edit_with_a_bad_day_answers_with_the_row_and_its_error(client: Client, lead, plan):
+    client.force_login(lead)
+    target = task(plan, "goals_cost_kpi")
+    response = client.post(
+        f"{base(plan)}tasks/{target.pk}/",
+        {f"task-{target.pk}-title": "Cost KPI", f"task-{target.pk}-day": "12"},
+        HTTP_HX_REQUEST="true",
+    )
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert body.lstrip().startswith(f'<li class="task" id="task-{target.pk}"')
+    assert "Phase 1 covers days 1 to 7." in body
+    assert PlanTask.objects.get(pk=target.pk).title_text != "Cost KPI"

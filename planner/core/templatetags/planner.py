@@ -25,11 +25,6 @@ def tr(value: Any) -> str:
 
 
 @register.filter
-def percent_of(value: float | int, total: float | int) -> float:
-    return 0 if not total else round(100 * float(value) / float(total), 1)
-
-
-@register.filter
 def times(value: float | int, factor: float | int) -> float:
     return float(value) * float(factor)
 
