@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "planner.playbook",
     "planner.assessment",
     "planner.plans",
+    "planner.progress",
 ]
 
 MIDDLEWARE = [

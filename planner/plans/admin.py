@@ -6,7 +6,7 @@ from planner.plans.models import KpiTarget, Plan, PlanTask
 class PlanTaskInline(admin.TabularInline[PlanTask, Plan]):
     model = PlanTask
     extra = 0
-    fields = ("day", "phase", "catalogue_id", "title", "assignee", "effort_hours")
+    fields = ("day", "phase", "catalogue_id", "title", "assignee", "effort_hours", "status")
     raw_id_fields = ("assignee",)
 
 
@@ -26,9 +26,9 @@ class PlanAdmin(admin.ModelAdmin[Plan]):
 
 @admin.register(PlanTask)
 class PlanTaskAdmin(admin.ModelAdmin[PlanTask]):
-    list_display = ("__str__", "plan", "day", "phase", "assignee")
-    list_filter = ("phase",)
-    raw_id_fields = ("plan", "assignee")
+    list_display = ("__str__", "plan", "day", "phase", "assignee", "status")
+    list_filter = ("phase", "status")
+    raw_id_fields = ("plan", "assignee", "closed_by")
 
 
 @admin.register(KpiTarget)

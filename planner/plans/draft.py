@@ -62,6 +62,11 @@ class DraftKpiTarget(Frozen):
     target: float
     why: Text
     source: str
+    # The range a measurement may take, and a band KPI's healthy band.
+    minimum: float | None = None
+    maximum: float | None = None
+    band_low: float | None = None
+    band_high: float | None = None
 
 
 class PlanDraft(Frozen):

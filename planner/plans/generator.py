@@ -297,4 +297,8 @@ def _kpi_target(
             de=f"{kpi.target.explanation.de} Ausgangswert aus Ihrer Antwort: {told.de}.",
         ),
         source=kpi.target.source,
+        minimum=question.minimum if isinstance(question, NumberQuestion) else None,
+        maximum=question.maximum if isinstance(question, NumberQuestion) else None,
+        band_low=kpi.target.low if isinstance(kpi.target, BandTarget) else None,
+        band_high=kpi.target.high if isinstance(kpi.target, BandTarget) else None,
     )

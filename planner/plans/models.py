@@ -68,12 +68,22 @@ class Plan(models.Model):
     def is_draft(self) -> bool:
         return self.status == PlanStatus.DRAFT
 
+    @property
+    def is_active(self) -> bool:
+        return self.status == PlanStatus.ACTIVE
+
     def phase_days(self, phase: int) -> tuple[int, int]:
         first, last = self.phases[phase - 1]
         return int(first), int(last)
 
     def date_of_day(self, day: int) -> date | None:
         return None if self.start_date is None else self.start_date + timedelta(days=day - 1)
+
+
+class TaskStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    DONE = "done", _("Done")
+    SKIPPED = "skipped", _("Skipped")
 
 
 class PlanTask(models.Model):
@@ -98,6 +108,20 @@ class PlanTask(models.Model):
     evidence = models.JSONField(default=dict)
     why = models.JSONField(default=dict)
     prerequisites = models.JSONField(default=list)  # catalogue ids within this plan
+    # Progress, once the plan runs. `closed_*` says who ticked or skipped it, and when.
+    status = models.CharField(
+        _("status"), max_length=8, choices=TaskStatus.choices, default=TaskStatus.OPEN
+    )
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    skip_reason = models.CharField(_("reason for skipping"), max_length=500, blank=True)
+    note = models.TextField(_("note"), max_length=2000, blank=True)
+    evidence_url = models.URLField(_("evidence link"), max_length=500, blank=True)
+    # Bumped by every note or evidence change: a save based on an older text is refused
+    # instead of silently overwriting what someone else wrote meanwhile.
+    notes_revision = models.PositiveIntegerField(default=0)
 
     class Meta:
         verbose_name = _("plan task")
@@ -123,6 +147,14 @@ class PlanTask(models.Model):
     def is_custom(self) -> bool:
         return not self.catalogue_id
 
+    @property
+    def is_open(self) -> bool:
+        return self.status == TaskStatus.OPEN
+
+    @property
+    def is_done(self) -> bool:
+        return self.status == TaskStatus.DONE
+
 
 class KpiTarget(models.Model):
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="kpi_targets")
@@ -135,6 +167,12 @@ class KpiTarget(models.Model):
     target = models.FloatField(_("target"))
     why = models.JSONField(default=dict)
     source = models.TextField(blank=True)
+    # The range a measurement may take (from the baseline question) and, for a band KPI,
+    # the healthy band; copied like everything else, so the plan stands on its own.
+    minimum = models.FloatField(null=True, blank=True)
+    maximum = models.FloatField(null=True, blank=True)
+    band_low = models.FloatField(null=True, blank=True)
+    band_high = models.FloatField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("KPI target")

@@ -20,6 +20,8 @@ from planner.plans.draft import GeneratorOptions, Member
 from planner.plans.generator import generate_plan
 from planner.plans.models import KpiTarget, Plan, PlanStatus, PlanTask
 from planner.playbook.loader import Playbook
+from planner.progress.feed import record
+from planner.progress.models import ActivityKind
 from planner.teams.models import Membership, Team
 
 
@@ -106,6 +108,10 @@ def plan_generate(
             target=target.target,
             why=target.why.model_dump(),
             source=target.source,
+            minimum=target.minimum,
+            maximum=target.maximum,
+            band_low=target.band_low,
+            band_high=target.band_high,
         )
         for target in draft.kpi_targets
     )
@@ -135,14 +141,34 @@ def _check_assignee(plan: Plan, assignee: User | None) -> None:
         raise PlanRuleError(_("Choose a member of the team."), field="assignee")
 
 
+def _require_editable(plan: Plan) -> None:
+    """Leads shape a draft freely; a running plan still takes new days, people and titles."""
+    if plan.status not in (PlanStatus.DRAFT, PlanStatus.ACTIVE):
+        raise PlanRuleError(_("A finished or archived plan cannot be edited."))
+
+
 @transaction.atomic
-def plan_task_update(*, task: PlanTask, title: str, day: int, assignee: User | None) -> PlanTask:
-    plan = task.plan
-    _require_draft(plan)
-    _check_day(plan, task.phase, day)
+def plan_task_update(
+    *,
+    task: PlanTask,
+    title: str,
+    day: int,
+    assignee: User | None,
+    user: User | None = None,
+    now: datetime | None = None,
+) -> PlanTask:
+    """Change a task's title, day and assignee (a draft, or a running plan's open tasks).
+
+    The row is locked and re-read, so a tick or another edit at the same moment is kept;
+    in a running plan each change is recorded in the activity feed.
+    """
+    locked = PlanTask.objects.select_for_update(of=("self",)).select_related("plan").get(pk=task.pk)
+    plan = locked.plan
+    _require_editable(plan)
+    _check_day(plan, locked.phase, day)
     _check_assignee(plan, assignee)
-    others = {t.catalogue_id: t for t in plan.tasks.exclude(pk=task.pk) if t.catalogue_id}
-    for prerequisite in task.prerequisites:
+    others = {t.catalogue_id: t for t in plan.tasks.exclude(pk=locked.pk) if t.catalogue_id}
+    for prerequisite in locked.prerequisites:
         before = others.get(prerequisite)
         if before is not None and before.day > day:
             raise PlanRuleError(
@@ -151,7 +177,7 @@ def plan_task_update(*, task: PlanTask, title: str, day: int, assignee: User | N
                 field="day",
             )
     for other in others.values():
-        if task.catalogue_id and task.catalogue_id in other.prerequisites and other.day < day:
+        if locked.catalogue_id and locked.catalogue_id in other.prerequisites and other.day < day:
             raise PlanRuleError(
                 _("“%(title)s” (day %(day)s) depends on it; it cannot come later.")
                 % {"title": other.title_text, "day": other.day},
@@ -160,11 +186,22 @@ def plan_task_update(*, task: PlanTask, title: str, day: int, assignee: User | N
     title = title.strip()
     if not title:
         raise PlanRuleError(_("Enter a title."), field="title")
-    if title != task.title_text:
-        task.title = {"en": title, "de": title}
-    task.day = day
-    task.assignee = assignee
-    task.save(update_fields=["title", "day", "assignee"])
+    changes: list[tuple[ActivityKind, dict[str, object]]] = []
+    if title != locked.title_text:
+        locked.title = {"en": title, "de": title}
+        changes.append((ActivityKind.RENAMED, {"title": title}))
+    if day != locked.day:
+        changes.append((ActivityKind.MOVED, {"day": day, "from": locked.day}))
+        locked.day = day
+    if (assignee.pk if assignee else None) != locked.assignee_id:
+        changes.append((ActivityKind.ASSIGNED, {"to": assignee.display_name if assignee else ""}))
+        locked.assignee = assignee
+    locked.save(update_fields=["title", "day", "assignee"])
+    if plan.status == PlanStatus.ACTIVE:
+        for kind, detail in changes:
+            record(plan, user, kind, task=locked, at=now, **detail)
+    for name in ("title", "day", "assignee", "status", "closed_at", "closed_by_id", "note"):
+        setattr(task, name, getattr(locked, name))
     return task
 
 
@@ -190,15 +227,16 @@ def plan_task_add(
     day: int,
     assignee: User | None,
     effort_hours: Decimal,
+    user: User | None = None,
 ) -> PlanTask:
-    _require_draft(plan)
+    _require_editable(plan)
     _check_day(plan, phase, day)
     _check_assignee(plan, assignee)
     custom = {}
     for language in ("en", "de"):
         with translation.override(language):
             custom[language] = _("Added by the team's lead.")
-    return PlanTask.objects.create(
+    task = PlanTask.objects.create(
         plan=plan,
         phase=phase,
         day=day,
@@ -209,6 +247,9 @@ def plan_task_add(
         description={"en": description.strip(), "de": description.strip()},
         why=custom,
     )
+    if plan.status == PlanStatus.ACTIVE:
+        record(plan, user, ActivityKind.ADDED, task=task)
+    return task
 
 
 def kpi_target_update(*, target: KpiTarget, value: float) -> KpiTarget:
@@ -234,7 +275,14 @@ def kpi_target_update(*, target: KpiTarget, value: float) -> KpiTarget:
     return target
 
 
-def plan_start(*, plan: Plan, start_date: date, today: date, now: datetime | None = None) -> Plan:
+def plan_start(
+    *,
+    plan: Plan,
+    start_date: date,
+    today: date,
+    now: datetime | None = None,
+    user: User | None = None,
+) -> Plan:
     """Start a draft on a date (not in the past in the team's time zone: `today`)."""
     _require_draft(plan)
     if start_date < today:
@@ -257,6 +305,7 @@ def plan_start(*, plan: Plan, start_date: date, today: date, now: datetime | Non
     if not updated:
         raise PlanRuleError(_("Only a draft plan can be edited."))
     plan.refresh_from_db()
+    record(plan, user, ActivityKind.STARTED, at=now)
     return plan
 
 

@@ -9,7 +9,7 @@ urlpatterns = [
     path(prefix + "start/", views.plan_start, name="plan_start"),
     path(prefix + "archive/", views.plan_archive, name="plan_archive"),
     path(prefix + "tasks/", views.plan_task_add, name="plan_task_add"),
-    path(prefix + "tasks/<int:task_id>/", views.plan_task_edit, name="plan_task_edit"),
+    path(prefix + "tasks/<int:task_id>/", views.plan_task, name="plan_task"),
     path(prefix + "tasks/<int:task_id>/remove/", views.plan_task_remove, name="plan_task_remove"),
     path(prefix + "kpis/<int:target_id>/", views.kpi_target_edit, name="kpi_target_edit"),
 ]

@@ -8,22 +8,31 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from planner.accounts.auth import signed_in_user
 from planner.core.http import HtmxHttpRequest
 from planner.plans import selectors, services
 from planner.plans.forms import KpiTargetForm, StartForm, TaskAddForm, TaskEditForm
-from planner.plans.models import Plan, PlanTask
+from planner.plans.models import Plan, PlanStatus, PlanTask
+from planner.progress.selectors import plan_url
+from planner.progress.views import task_detail
 from planner.teams.access import team_view
 from planner.teams.models import Membership, Role
 
 
 def _team_today(plan: Plan) -> Any:
     return timezone.localdate(timezone=zoneinfo.ZoneInfo(plan.team.time_zone))
+
+
+def _can_edit_tasks(plan: Plan, membership: Membership) -> bool:
+    """Leads shape a draft, and still move, rename and reassign tasks while it runs."""
+    return membership.is_lead and plan.status in (PlanStatus.DRAFT, PlanStatus.ACTIVE)
 
 
 def _context(plan: Plan, membership: Membership, **extra: Any) -> dict[str, Any]:
@@ -60,6 +69,8 @@ def _context(plan: Plan, membership: Membership, **extra: Any) -> dict[str, Any]
         "phases": phases,
         "targets": targets,
         "editable": editable,
+        "can_edit_tasks": _can_edit_tasks(plan, membership),
+        "plan_url": plan_url(plan),
         "total_effort": sum(t.effort_hours for t in tasks),
         "task_count": len(tasks),
         "add_form": extra.pop("add_form", None) or TaskAddForm(members=members, prefix="add"),
@@ -94,23 +105,36 @@ def _task_row(
         "plan": plan,
         "task": task,
         "editable": plan.is_draft and membership.is_lead,
+        "can_edit_tasks": _can_edit_tasks(plan, membership),
+        "plan_url": plan_url(plan),
         "saved": task.pk if saved else None,
     }
     return render(request, "plans/plan_detail.html#task", context, status=status)
 
 
-@require_POST
-@team_view(Role.LEAD)
+@require_http_methods(["GET", "POST"])
+@team_view()
+def plan_task(
+    request: HtmxHttpRequest, membership: Membership, plan_id: int, task_id: int
+) -> HttpResponse:
+    """A task's URL: its page for every member (GET), its edit for leads (POST)."""
+    if request.method == "POST":
+        return plan_task_edit(request, membership, plan_id, task_id)
+    return task_detail(request, membership, plan_id, task_id)
+
+
 def plan_task_edit(
     request: HtmxHttpRequest, membership: Membership, plan_id: int, task_id: int
 ) -> HttpResponse:
+    if not membership.is_lead:
+        raise PermissionDenied("Only a lead edits the plan.")
     plan = selectors.plan_of_team(membership.team_id, plan_id)
     task = selectors.task_of_plan(plan, task_id)
     members = selectors.team_members_for_plan(plan)
     form = TaskEditForm(request.POST, members=members, prefix=f"task-{task.pk}")
     if form.is_valid():
         try:
-            services.plan_task_update(task=task, **form.cleaned_data)
+            services.plan_task_update(task=task, user=signed_in_user(request), **form.cleaned_data)
         except services.PlanRuleError as error:
             # A rule about the plan, not a field, shows among the row's errors (htmx) or
             # as a message on top of the page.
@@ -192,7 +216,7 @@ def plan_task_add(request: HtmxHttpRequest, membership: Membership, plan_id: int
         membership,
         plan,
         form,
-        lambda data: services.plan_task_add(plan=plan, **data),
+        lambda data: services.plan_task_add(plan=plan, user=signed_in_user(request), **data),
         _("Task added."),
         add_form=form,
     )
@@ -228,7 +252,10 @@ def plan_start(request: HtmxHttpRequest, membership: Membership, plan_id: int) -
         plan,
         form,
         lambda data: services.plan_start(
-            plan=plan, start_date=data["start_date"], today=_team_today(plan)
+            plan=plan,
+            start_date=data["start_date"],
+            today=_team_today(plan),
+            user=signed_in_user(request),
         ),
         _("The plan has started. Good luck!"),
         start_form=form,

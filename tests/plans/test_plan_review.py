@@ -219,15 +219,36 @@ def test_second_active_plan_is_refused_and_earlier_plans_stay_readable(
     assert client.get(base(plan)).status_code == 200
 
 
-def test_started_plan_cannot_be_edited(client: Client, lead, plan):
+def test_running_plan_takes_moves_and_reassignments_into_its_feed(
+    client: Client, lead, engineer, plan
+):
     Plan.objects.filter(pk=plan.pk).update(
         status=PlanStatus.ACTIVE, start_date=date.today() + timedelta(days=1)
     )
     client.force_login(lead)
     target = task(plan, "goals_cost_kpi")
+    response = _edit(client, plan, target, day=6, assignee=engineer.pk)
+    assert response.status_code == 302
+    target.refresh_from_db()
+    assert (target.day, target.assignee_id) == (6, engineer.pk)
+    kinds = sorted(plan.activities.filter(task=target).values_list("kind", flat=True))
+    assert kinds == ["assigned", "moved"]
+    # Removing is for drafts: a running plan skips a task instead, with a reason.
+    client.post(f"{base(plan)}tasks/{target.pk}/remove/")
+    assert PlanTask.objects.filter(pk=target.pk).exists()
+
+
+def test_finished_plan_cannot_be_edited(client: Client, lead, plan):
+    Plan.objects.filter(pk=plan.pk).update(
+        status=PlanStatus.FINISHED, start_date=date.today() - timedelta(days=40)
+    )
+    client.force_login(lead)
+    target = task(plan, "goals_cost_kpi")
     response = _edit(client, plan, target, day=6)
     assert response.status_code == 400
-    assert "Only a draft plan can be edited." in response.content.decode()
+    assert "A finished or archived plan cannot be edited." in response.content.decode()
+    target.refresh_from_db()
+    assert target.day != 6
 
 
 def test_plan_keeps_its_own_copy_of_the_playbook(plan):

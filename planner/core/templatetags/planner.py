@@ -8,6 +8,7 @@ from django import template
 from django.utils.translation import get_language
 
 from planner.playbook.display import number_text
+from planner.progress.labels import SCHEDULE, SCHEDULE_STYLE
 from planner.playbook.schema import Text
 
 register = template.Library()
@@ -39,3 +40,14 @@ def date_of(plan: Any, day: int) -> Any:
 def with_unit(value: float | int, unit: str) -> str:
     """A KPI value with its unit in the active language, e.g. "144 ms" or "2 pro Monat"."""
     return tr(number_text(float(value), unit))  # type: ignore[arg-type]
+
+
+@register.inclusion_tag("progress/schedule_badge.html")
+def schedule_badge(schedule: str) -> dict[str, Any]:
+    """Ahead, on track, behind: a badge in the reader's language."""
+    return {"label": SCHEDULE.get(schedule, schedule), "style": SCHEDULE_STYLE.get(schedule, "")}
+
+
+@register.filter
+def percent_of(value: float | int, total: float | int) -> int:
+    return 0 if not total else min(100, int(100 * float(value) / float(total)))

@@ -1,0 +1,32 @@
+"""Recording a change in the activity feed; callers do it inside the change's transaction."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.utils import timezone
+
+from planner.accounts.models import User
+from planner.plans.models import KpiTarget, Plan, PlanTask
+from planner.progress.models import Activity, ActivityKind
+
+
+def record(
+    plan: Plan,
+    actor: User | None,
+    kind: ActivityKind,
+    *,
+    task: PlanTask | None = None,
+    kpi_target: KpiTarget | None = None,
+    at: datetime | None = None,
+    **detail: object,
+) -> Activity:
+    return Activity.objects.create(
+        plan=plan,
+        task=task,
+        kpi_target=kpi_target,
+        actor=actor,
+        kind=kind,
+        detail=detail,
+        at=at or timezone.now(),
+    )

@@ -1,0 +1,239 @@
+"""Writes while a plan runs: tick, reopen, skip, take, annotate tasks; record KPI values.
+
+Every write locks the task row, re-reads it, applies one change and records it in the
+activity feed in the same transaction. Two people acting on one task at once are thus
+serialised: neither change is lost, and the feed says exactly what the row says. A change
+that would not change anything (ticking a task already done) records nothing.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from planner.accounts.models import User
+from planner.plans.models import KpiTarget, Plan, PlanStatus, PlanTask, TaskStatus
+from planner.plans.services import PlanRuleError
+from planner.progress.feed import record
+from planner.progress.models import ActivityKind, KpiMeasurement
+
+NOTE_LIMIT = 2000
+REASON_LIMIT = 500
+MEASUREMENT_NOTE_LIMIT = 500
+# Clocks drift; a measurement a few minutes "ahead" of the server is still accepted.
+FUTURE_SLACK = timedelta(minutes=5)
+
+validate_url = URLValidator(schemes=["http", "https"])
+
+
+@dataclass(frozen=True)
+class TaskChange:
+    task: PlanTask
+    changed: bool
+
+
+def require_running(plan: Plan) -> None:
+    """Tasks and KPIs change only while the plan is active."""
+    if plan.status == PlanStatus.DRAFT:
+        raise PlanRuleError(_("This plan has not started yet."))
+    if plan.status != PlanStatus.ACTIVE:
+        raise PlanRuleError(
+            _("This plan is %(status)s: its tasks and KPIs can no longer change.")
+            % {"status": plan.get_status_display().lower()}
+        )
+
+
+def lock_task(task_id: int) -> PlanTask:
+    """The task row, locked until the end of the transaction (its plan read, not locked)."""
+    return (
+        PlanTask.objects.select_for_update(of=("self",))
+        .select_related("plan", "assignee")
+        .get(pk=task_id)
+    )
+
+
+@transaction.atomic
+def task_complete(*, task_id: int, user: User, now: datetime | None = None) -> TaskChange:
+    task = lock_task(task_id)
+    require_running(task.plan)
+    if task.status == TaskStatus.DONE:
+        return TaskChange(task, changed=False)
+    now = now or timezone.now()
+    task.status = TaskStatus.DONE
+    task.closed_at, task.closed_by, task.skip_reason = now, user, ""
+    task.save(update_fields=["status", "closed_at", "closed_by", "skip_reason"])
+    record(task.plan, user, ActivityKind.DONE, task=task, at=now)
+    return TaskChange(task, changed=True)
+
+
+@transaction.atomic
+def task_reopen(*, task_id: int, user: User, now: datetime | None = None) -> TaskChange:
+    task = lock_task(task_id)
+    require_running(task.plan)
+    if task.status == TaskStatus.OPEN:
+        return TaskChange(task, changed=False)
+    task.status = TaskStatus.OPEN
+    task.closed_at, task.closed_by, task.skip_reason = None, None, ""
+    task.save(update_fields=["status", "closed_at", "closed_by", "skip_reason"])
+    record(task.plan, user, ActivityKind.REOPENED, task=task, at=now)
+    return TaskChange(task, changed=True)
+
+
+@transaction.atomic
+def task_skip(
+    *, task_id: int, user: User, reason: str, is_lead: bool, now: datetime | None = None
+) -> TaskChange:
+    """Leave a task out, with a reason; only its assignee or a lead may."""
+    reason = reason.strip()
+    if not reason:
+        raise PlanRuleError(_("Say why the task is skipped."), field="reason")
+    if len(reason) > REASON_LIMIT:
+        raise PlanRuleError(
+            _("Keep the reason under %(limit)s characters.") % {"limit": REASON_LIMIT},
+            field="reason",
+        )
+    task = lock_task(task_id)
+    require_running(task.plan)
+    if not is_lead and task.assignee_id != user.pk:
+        raise PlanRuleError(_("Only the task's assignee or a lead can skip it."))
+    if task.status == TaskStatus.DONE:
+        raise PlanRuleError(_("This task is done. Reopen it before skipping it."))
+    if task.status == TaskStatus.SKIPPED and task.skip_reason == reason:
+        return TaskChange(task, changed=False)
+    now = now or timezone.now()
+    task.status = TaskStatus.SKIPPED
+    task.closed_at, task.closed_by, task.skip_reason = now, user, reason
+    task.save(update_fields=["status", "closed_at", "closed_by", "skip_reason"])
+    record(task.plan, user, ActivityKind.SKIPPED, task=task, at=now, reason=reason)
+    return TaskChange(task, changed=True)
+
+
+@transaction.atomic
+def task_take(*, task_id: int, user: User, now: datetime | None = None) -> TaskChange:
+    """Assign an unassigned task to oneself; a task someone has is not taken away."""
+    task = lock_task(task_id)
+    require_running(task.plan)
+    if task.assignee_id == user.pk:
+        return TaskChange(task, changed=False)
+    if task.assignee is not None:
+        raise PlanRuleError(
+            _("%(name)s has already taken this task.") % {"name": task.assignee.display_name}
+        )
+    if task.status != TaskStatus.OPEN:
+        raise PlanRuleError(_("This task is already closed."))
+    task.assignee = user
+    task.save(update_fields=["assignee"])
+    record(task.plan, user, ActivityKind.TAKEN, task=task, at=now)
+    return TaskChange(task, changed=True)
+
+
+@transaction.atomic
+def task_annotate(
+    *,
+    task_id: int,
+    user: User,
+    note: str,
+    evidence_url: str,
+    revision: int,
+    now: datetime | None = None,
+) -> TaskChange:
+    """Save a task's note and evidence link, based on the text at `revision`.
+
+    If someone saved in between, nothing is stored and the caller shows their version.
+    """
+    note, evidence_url = note.strip(), evidence_url.strip()
+    if len(note) > NOTE_LIMIT:
+        raise PlanRuleError(
+            _("Keep the note under %(limit)s characters.") % {"limit": NOTE_LIMIT}, field="note"
+        )
+    if evidence_url:
+        try:
+            validate_url(evidence_url)
+        except ValidationError:
+            raise PlanRuleError(
+                _("Enter a full web address starting with https:// or http://."),
+                field="evidence_url",
+            ) from None
+    task = lock_task(task_id)
+    require_running(task.plan)
+    if task.note == note and task.evidence_url == evidence_url:
+        return TaskChange(task, changed=False)
+    if task.notes_revision != revision:
+        raise PlanRuleError(
+            _("Someone else saved this note meanwhile. Their version is shown; add yours again."),
+            field="note",
+        )
+    evidence_changed = task.evidence_url != evidence_url
+    task.note, task.evidence_url = note, evidence_url
+    task.notes_revision += 1
+    task.save(update_fields=["note", "evidence_url", "notes_revision"])
+    record(task.plan, user, ActivityKind.NOTED, task=task, at=now, evidence=bool(evidence_changed))
+    return TaskChange(task, changed=True)
+
+
+@transaction.atomic
+def measurement_record(
+    *,
+    target: KpiTarget,
+    user: User,
+    value: float,
+    measured_at: datetime,
+    note: str = "",
+    now: datetime | None = None,
+) -> KpiMeasurement:
+    """Store a KPI value; it must be finite, in the KPI's range, and not in the future."""
+    now = now or timezone.now()
+    plan = Plan.objects.select_for_update().get(pk=target.plan_id)
+    require_running(plan)
+    if not math.isfinite(value):
+        raise PlanRuleError(_("Enter a number."), field="value")
+    low = target.minimum if target.minimum is not None else 0.0
+    high = target.maximum
+    if target.unit == "percent":
+        high = 100.0 if high is None else min(high, 100.0)
+    if value < low or (high is not None and value > high):
+        raise PlanRuleError(
+            _("Enter a value between %(low)s and %(high)s.")
+            % {"low": f"{low:g}", "high": f"{high:g}" if high is not None else "∞"},
+            field="value",
+        )
+    if measured_at > now + FUTURE_SLACK:
+        raise PlanRuleError(_("A measurement cannot be in the future."), field="measured_at")
+    if measured_at < plan.created_at - timedelta(days=1):
+        raise PlanRuleError(_("A measurement cannot be older than the plan."), field="measured_at")
+    note = note.strip()
+    if len(note) > MEASUREMENT_NOTE_LIMIT:
+        raise PlanRuleError(
+            _("Keep the note under %(limit)s characters.") % {"limit": MEASUREMENT_NOTE_LIMIT},
+            field="note",
+        )
+    measurement = KpiMeasurement.objects.create(
+        target=target,
+        value=value,
+        measured_at=measured_at,
+        note=note,
+        recorded_by=user,
+        recorded_at=now,
+    )
+    record(plan, user, ActivityKind.MEASURED, kpi_target=target, at=now, value=value)
+    return measurement
+
+
+@transaction.atomic
+def plan_finish(*, plan: Plan, user: User, now: datetime | None = None) -> Plan:
+    """Close a running plan: its tasks and KPIs freeze, and the team may start another."""
+    updated = Plan.objects.filter(pk=plan.pk, status=PlanStatus.ACTIVE).update(
+        status=PlanStatus.FINISHED
+    )
+    if not updated:
+        raise PlanRuleError(_("Only a running plan can be finished."))
+    plan.status = PlanStatus.FINISHED
+    record(plan, user, ActivityKind.FINISHED, at=now)
+    return plan

@@ -1,0 +1,346 @@
+"""Working through a plan: My tasks, a task's page, the team dashboard, KPIs, all teams.
+
+Every action is a plain form post that redirects back (`next`), so pages work without
+JavaScript; with htmx, ticking answers with the task's row and, out of band, the counters
+and phase bars it changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from planner.accounts.auth import signed_in_user
+from planner.accounts.models import User
+from planner.core.http import HtmxHttpRequest
+from planner.plans.models import PlanTask
+from planner.plans.selectors import plan_of_team, target_of_plan
+from planner.plans.services import PlanRuleError
+from planner.playbook.loader import get_playbook
+from planner.progress import selectors, services
+from planner.progress.forms import MeasurementForm, NoteForm, SkipForm
+from planner.teams.access import team_view
+from planner.teams.models import Membership, Role
+from planner.teams.selectors import memberships_for_user
+
+
+def _next(request: HtmxHttpRequest, fallback: str) -> str:
+    target = request.POST.get("next") or ""
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return fallback
+
+
+@login_required
+@require_GET
+def my_tasks(request: HtmxHttpRequest) -> HttpResponse:
+    """The signed-in home page (see `planner.core.views.home`)."""
+    return render(request, "progress/my_tasks.html", _my_context(signed_in_user(request)))
+
+
+def _my_context(user: User, **extra: Any) -> dict[str, Any]:
+    return {
+        "mine": selectors.my_tasks(user),
+        "memberships": memberships_for_user(user),
+        "next": "/",
+        **extra,
+    }
+
+
+def _tick_response(
+    request: HtmxHttpRequest, user: User, task: PlanTask, *, error: str = "", status: int = 200
+) -> HttpResponse:
+    """The row in its new state, plus the counters and the plan's bar, out of band."""
+    row = selectors.my_task_row(user, task)
+    context = _my_context(user, task=row, error=error, next=_next(request, "/"))
+    return render(request, "progress/my_tasks.html#tick", context, status=status)
+
+
+def _task_action(
+    request: HtmxHttpRequest,
+    membership: Membership,
+    plan_id: int,
+    task_id: int,
+    action: Callable[[PlanTask, User], services.TaskChange],
+    done: str,
+) -> HttpResponse:
+    user = signed_in_user(request)
+    task = selectors.task_for_member(membership, plan_id, task_id)
+    fallback = f"{selectors.plan_url(task.plan)}tasks/{task.pk}/"
+    try:
+        change = action(task, user)
+    except PlanRuleError as error:
+        if request.htmx:
+            return _tick_response(request, user, task, error=str(error), status=409)
+        messages.error(request, str(error))
+        return redirect(_next(request, fallback))
+    if request.htmx:
+        return _tick_response(request, user, change.task)
+    if change.changed:
+        messages.success(request, done)
+    return redirect(_next(request, fallback))
+
+
+@require_POST
+@team_view()
+def task_done(
+    request: HtmxHttpRequest, membership: Membership, plan_id: int, task_id: int
+) -> HttpResponse:
+    return _task_action(
+        request,
+        membership,
+        plan_id,
+        task_id,
+        lambda task, user: services.task_complete(task_id=task.pk, user=user),
+        _("Task ticked off."),
+    )
+
+
+@require_POST
+@team_view()
+def task_reopen(
+    request: HtmxHttpRequest, membership: Membership, plan_id: int, task_id: int
+) -> HttpResponse:
+    return _task_action(
+        request,
+        membership,
+        plan_id,
+        task_id,
+        lambda task, user: services.task_reopen(task_id=task.pk, user=user),
+        _("Task reopened."),
+    )
+
+
+@require_POST
+@team_view()
+def task_take(
+    request: HtmxHttpRequest, membership: Membership, plan_id: int, task_id: int
+) -> HttpResponse:
+    return _task_action(
+        request,
+        membership,
+        plan_id,
+        task_id,
+        lambda task, user: services.task_take(task_id=task.pk, user=user),
+        _("The task is yours."),
+    )
+
+
+@require_POST
+@team_view()
+def task_skip(
+    request: HtmxHttpRequest, membership: Membership, plan_id: int, task_id: int
+) -> HttpResponse:
+    form = SkipForm(request.POST)
+    if not form.is_valid():
+        message = " ".join(str(e) for e in form.errors.get("reason", []))
+        user = signed_in_user(request)
+        task = selectors.task_for_member(membership, plan_id, task_id)
+        if request.htmx:
+            return _tick_response(request, user, task, error=message, status=400)
+        return _task_page(request, membership, task, skip_form=form, status=400)
+    return _task_action(
+        request,
+        membership,
+        plan_id,
+        task_id,
+        lambda task, user: services.task_skip(
+            task_id=task.pk,
+            user=user,
+            reason=form.cleaned_data["reason"],
+            is_lead=membership.is_lead,
+        ),
+        _("Task skipped."),
+    )
+
+
+def _task_page(
+    request: HtmxHttpRequest,
+    membership: Membership,
+    task: PlanTask,
+    *,
+    note_form: NoteForm | None = None,
+    skip_form: SkipForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    plan = task.plan
+    base = selectors.plan_url(plan)
+    by_catalogue = {
+        t.catalogue_id: t
+        for t in plan.tasks.filter(catalogue_id__in=task.prerequisites).only(
+            "pk", "catalogue_id", "title", "status", "day", "plan_id"
+        )
+    }
+    prerequisites = selectors.with_urls(
+        [by_catalogue[c] for c in task.prerequisites if c in by_catalogue], base
+    )
+    user = signed_in_user(request)
+    context = {
+        "team": plan.team,
+        "plan": plan,
+        "plan_url": base,
+        "task": task,
+        "task_url": f"{base}tasks/{task.pk}/",
+        "membership": membership,
+        "prerequisites": prerequisites,
+        "history": selectors.task_history(task),
+        "can_skip": task.is_open and (membership.is_lead or task.assignee_id == user.pk),
+        "running": plan.is_active,
+        "note_form": note_form
+        or NoteForm(
+            initial={
+                "note": task.note,
+                "evidence_url": task.evidence_url,
+                "revision": task.notes_revision,
+            }
+        ),
+        "skip_form": skip_form or SkipForm(),
+    }
+    return render(request, "progress/task_detail.html", context, status=status)
+
+
+def task_detail(
+    request: HtmxHttpRequest, membership: Membership, plan_id: int, task_id: int
+) -> HttpResponse:
+    """A task's page: how-to steps, why, prerequisites, note and evidence, history."""
+    task = selectors.task_for_member(membership, plan_id, task_id)
+    return _task_page(request, membership, task)
+
+
+@require_POST
+@team_view()
+def task_notes(
+    request: HtmxHttpRequest, membership: Membership, plan_id: int, task_id: int
+) -> HttpResponse:
+    task = selectors.task_for_member(membership, plan_id, task_id)
+    form = NoteForm(request.POST)
+    if form.is_valid():
+        try:
+            services.task_annotate(
+                task_id=task.pk, user=signed_in_user(request), **form.cleaned_data
+            )
+        except PlanRuleError as error:
+            if error.field == "note":
+                # Someone saved first: show their text, keep ours in the message.
+                task.refresh_from_db()
+                fresh = NoteForm(
+                    initial={
+                        "note": task.note,
+                        "evidence_url": task.evidence_url,
+                        "revision": task.notes_revision,
+                    }
+                )
+                fresh.add_error(None, str(error))
+                fresh.yours = form.cleaned_data["note"]  # type: ignore[attr-defined]
+                return _task_page(request, membership, task, note_form=fresh, status=409)
+            form.add_error(error.field if error.field in form.fields else None, str(error))
+        else:
+            messages.success(request, _("Note saved."))
+            return redirect(f"{selectors.plan_url(task.plan)}tasks/{task.pk}/")
+    return _task_page(request, membership, task, note_form=form, status=400)
+
+
+@require_GET
+@team_view()
+def team_progress(request: HtmxHttpRequest, membership: Membership) -> HttpResponse:
+    plan = selectors.current_plan(membership.team_id)
+    context: dict[str, Any] = {"team": membership.team, "membership": membership}
+    if plan is not None:
+        context["board"] = selectors.dashboard(plan)
+        context["plan_url"] = selectors.plan_url(plan)
+    return render(request, "progress/dashboard.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@team_view()
+def kpi_measurements(
+    request: HtmxHttpRequest, membership: Membership, plan_id: int, target_id: int
+) -> HttpResponse:
+    plan = plan_of_team(membership.team_id, plan_id)
+    target = target_of_plan(plan, target_id)
+    now = timezone.now()
+    form = MeasurementForm(
+        request.POST or None, initial={"measured_at": timezone.localtime(now).replace(second=0)}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.measurement_record(
+                target=target, user=signed_in_user(request), now=now, **form.cleaned_data
+            )
+        except PlanRuleError as error:
+            form.add_error(error.field if error.field in form.fields else None, str(error))
+        else:
+            messages.success(request, _("Measurement recorded."))
+            return redirect(request.path)
+    cards = {card.target.pk: card for card in selectors.kpi_cards(plan)}
+    context = {
+        "team": plan.team,
+        "plan": plan,
+        "plan_url": selectors.plan_url(plan),
+        "membership": membership,
+        "card": cards[target.pk],
+        "measurements": target.measurements.select_related("recorded_by").order_by(
+            "-measured_at", "-pk"
+        )[:100],
+        "form": form,
+        "kpi": _kpi_definition(target.kpi_id),
+    }
+    return render(
+        request,
+        "progress/kpi_detail.html",
+        context,
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def _kpi_definition(kpi_id: str) -> Any:
+    return next((k for k in get_playbook().kpis if k.id == kpi_id), None)
+
+
+@require_POST
+@team_view(Role.LEAD)
+def plan_finish(request: HtmxHttpRequest, membership: Membership, plan_id: int) -> HttpResponse:
+    plan = plan_of_team(membership.team_id, plan_id)
+    try:
+        services.plan_finish(plan=plan, user=signed_in_user(request))
+    except PlanRuleError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("The plan is finished. Well done!"))
+    return redirect("team_progress", team_slug=membership.team.slug)
+
+
+_HEADERS = (
+    ("name", _lazy("Team")),
+    ("phase", _lazy("Phase")),
+    ("status", _lazy("Status")),
+    ("progress", _lazy("Effort done")),
+    ("kpis", _lazy("KPI targets")),
+)
+
+
+@login_required
+@require_GET
+def teams_overview(request: HtmxHttpRequest) -> HttpResponse:
+    sort = request.GET.get("sort", "name")
+    if sort not in selectors.SORT_COLUMNS:
+        sort = "name"
+    descending = request.GET.get("dir") == "desc"
+    rows = selectors.teams_overview(signed_in_user(request), sort, descending)
+    return render(
+        request,
+        "progress/teams_overview.html",
+        {"rows": rows, "sort": sort, "descending": descending, "headers": _HEADERS},
+    )
