@@ -1,11 +1,14 @@
-"""Demo data for `make run`: one team, its lead, two engineers and a started plan.
+"""Demo data for `make run`: one team, its lead, two engineers and a plan in its third
+phase, with two weeks of ticks, notes and KPI measurements.
 
 Safe to load twice."""
 
 from __future__ import annotations
 
+import random
 import zoneinfo
 from dataclasses import dataclass
+from datetime import datetime, time, timedelta
 
 from allauth.account.models import EmailAddress
 from django.db import transaction
@@ -14,9 +17,15 @@ from django.utils import timezone
 from planner.accounts.models import User
 from planner.assessment.examples import IAC_NO_MONITORING
 from planner.assessment.models import Assessment
-from planner.plans.models import Plan, PlanStatus
+from planner.plans.models import KpiTarget, Plan, PlanStatus
 from planner.plans.services import plan_generate, plan_start
 from planner.playbook.loader import get_playbook
+from planner.progress.services import (
+    measurement_record,
+    task_annotate,
+    task_complete,
+    task_skip,
+)
 from planner.teams.models import Membership, Role, Team
 
 DEMO_PASSWORD = "planner-demo"  # noqa: S105 - public by design; `demo` refuses DEBUG off
@@ -61,19 +70,102 @@ def demo_load() -> Team:
     return team
 
 
+# The demo plan started this many days ago, so it is in its third phase (days 15-21).
+DEMO_DAY = 17
+
+
 def _demo_plan(team: Team, lead: User) -> None:
-    """A started plan from the "IaC but no monitoring" example, unless the team has one."""
+    """A running plan from the "IaC but no monitoring" example, with two weeks of history.
+
+    Nothing happens if the team already has an active plan.
+    """
     if Plan.objects.filter(team=team, status=PlanStatus.ACTIVE).exists():
         return
     playbook = get_playbook()
+    zone = zoneinfo.ZoneInfo(team.time_zone)
+    today = timezone.localdate(timezone=zone)
+    start = today - timedelta(days=DEMO_DAY - 1)
+    kick_off = datetime.combine(start, time(9), zone)
     assessment = Assessment.objects.create(
         team=team,
         created_by=lead,
         playbook_version=playbook.version,
         answers=IAC_NO_MONITORING,
+        created_at=kick_off - timedelta(days=2),
     )
-    today = timezone.localdate(timezone=zoneinfo.ZoneInfo(team.time_zone))
     plan = plan_generate(
-        assessment=assessment, playbook=playbook, user=lead, length=30, start=today
+        assessment=assessment,
+        playbook=playbook,
+        user=lead,
+        length=30,
+        start=start,
+        now=kick_off - timedelta(days=1),
     )
-    plan_start(plan=plan, start_date=today, today=today)
+    plan_start(plan=plan, start_date=start, today=start, now=kick_off, user=lead)
+    _demo_history(plan, lead, kick_off)
+
+
+def _demo_history(plan: Plan, lead: User, kick_off: datetime) -> None:
+    """Ticks, a skip, notes and KPI measurements as a team would leave them."""
+    chance = random.Random(2026)  # noqa: S311 - demo data, not security
+    members = list(User.objects.filter(memberships__team_id=plan.team_id).order_by("pk"))
+    now = timezone.now()
+    tasks = list(plan.tasks.order_by("day", "position", "pk"))
+    # Most tasks due before today are done, a few late, three still open (overdue).
+    left_open = {t.pk for t in tasks if DEMO_DAY - 6 <= t.day < DEMO_DAY}
+    left_open = set(sorted(left_open)[:3])
+    skipped = next((t for t in tasks if t.day < DEMO_DAY and t.pk not in left_open), None)
+    for task in tasks:
+        if task.day >= DEMO_DAY or task.pk in left_open:
+            continue
+        who = task.assignee or chance.choice(members)
+        late = chance.choice([0, 0, 0, 1, 2])
+        at = kick_off + timedelta(days=task.day - 1 + late, hours=chance.randint(1, 8))
+        at = min(at, now - timedelta(hours=1))
+        if task == skipped:
+            task_skip(
+                task_id=task.pk,
+                user=lead,
+                reason="Our platform team already covers this.",
+                is_lead=True,
+                now=at,
+            )
+            continue
+        task_complete(task_id=task.pk, user=who, now=at)
+        if chance.random() < 0.25:
+            task_annotate(
+                task_id=task.pk,
+                user=who,
+                note="Done together in the weekly pairing session.",
+                evidence_url=f"https://git.example.com/ml-platform/merge_requests/{task.pk}",
+                revision=0,
+                now=at + timedelta(minutes=5),
+            )
+    for target in plan.kpi_targets.all():
+        _demo_measurements(target, members, kick_off, chance, now)
+
+
+def _demo_measurements(
+    target: KpiTarget, members: list[User], kick_off: datetime, chance: random.Random, now: datetime
+) -> None:
+    """A measurement every two to three days, moving from the baseline toward the target."""
+    day = 1
+    while day < DEMO_DAY:
+        share = min(1.0, day / 24) ** 0.8
+        value = target.baseline + (target.target - target.baseline) * share
+        value *= 1 + chance.uniform(-0.04, 0.04)
+        if target.unit == "percent":
+            value = min(value, 100.0)
+        if target.maximum is not None:
+            value = min(value, target.maximum)
+        value = max(value, target.minimum or 0.0)
+        at = min(kick_off + timedelta(days=day - 1, hours=chance.randint(0, 7)), now)
+        measurement_record(
+            target=target,
+            user=chance.choice(members),
+            value=round(value, 1),
+            measured_at=at,
+            note="",
+            now=at,
+        )
+        day += chance.choice([2, 3])

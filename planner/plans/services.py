@@ -186,7 +186,7 @@ def plan_task_update(
     title = title.strip()
     if not title:
         raise PlanRuleError(_("Enter a title."), field="title")
-    changes: list[tuple[ActivityKind, dict[str, object]]] = []
+    changes: list[tuple[ActivityKind, dict[str, str | int]]] = []
     if title != locked.title_text:
         locked.title = {"en": title, "de": title}
         changes.append((ActivityKind.RENAMED, {"title": title}))
@@ -199,7 +199,7 @@ def plan_task_update(
     locked.save(update_fields=["title", "day", "assignee"])
     if plan.status == PlanStatus.ACTIVE:
         for kind, detail in changes:
-            record(plan, user, kind, task=locked, at=now, **detail)
+            record(plan, user, kind, task=locked, at=now, detail=dict(detail))
     for name in ("title", "day", "assignee", "status", "closed_at", "closed_by_id", "note"):
         setattr(task, name, getattr(locked, name))
     return task

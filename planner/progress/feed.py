@@ -19,7 +19,7 @@ def record(
     task: PlanTask | None = None,
     kpi_target: KpiTarget | None = None,
     at: datetime | None = None,
-    **detail: object,
+    detail: dict[str, object] | None = None,
 ) -> Activity:
     return Activity.objects.create(
         plan=plan,
@@ -27,6 +27,6 @@ def record(
         kpi_target=kpi_target,
         actor=actor,
         kind=kind,
-        detail=detail,
+        detail=detail or {},
         at=at or timezone.now(),
     )

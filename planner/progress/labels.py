@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from planner.progress.status import Schedule
 
-SCHEDULE: dict[str, Promise] = {
+SCHEDULE: dict[Schedule, Promise] = {
     Schedule.NOT_STARTED: _("not started"),
     Schedule.AHEAD: _("ahead"),
     Schedule.ON_TRACK: _("on track"),

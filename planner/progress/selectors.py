@@ -376,23 +376,26 @@ class TeamRow:
         return self.membership.team
 
     def sort_key(self, column: str) -> Any:
+        """The value a column sorts by; rows without a plan are put last by the caller."""
         summary = self.summary
-        order = {
-            status.Schedule.BEHIND: 0,
-            status.Schedule.ON_TRACK: 1,
-            status.Schedule.AHEAD: 2,
-            status.Schedule.NOT_STARTED: 3,
-        }
+        if summary is None or column == "name":
+            return self.team.name.casefold()
         if column == "phase":
-            return (summary is None, summary.phase or 0 if summary else 0, self.team.name)
+            return (summary.phase or 0, summary.day)
         if column == "status":
-            return (summary is None, order.get(summary.standing.schedule, 9) if summary else 9)
+            return _SCHEDULE_ORDER.get(summary.standing.schedule, 9)
         if column == "progress":
-            return (summary is None, summary.standing.percent_done if summary else 0)
-        if column == "kpis":
-            share = self.kpis_reached / self.kpis_total if self.kpis_total else -1
-            return (summary is None, share)
-        return self.team.name.casefold()
+            return summary.standing.percent_done
+        return self.kpis_reached / self.kpis_total if self.kpis_total else -1.0
+
+
+# Worst first: a lead sorting by status wants the teams that need help on top.
+_SCHEDULE_ORDER = {
+    status.Schedule.BEHIND: 0,
+    status.Schedule.ON_TRACK: 1,
+    status.Schedule.AHEAD: 2,
+    status.Schedule.NOT_STARTED: 3,
+}
 
 
 SORT_COLUMNS = ("name", "phase", "status", "progress", "kpis")
@@ -427,7 +430,7 @@ def teams_overview(
                 target.direction,
                 target.baseline,
                 target.target,
-                target.latest,  # type: ignore[attr-defined]
+                target.latest,
                 band,
             )
         )
@@ -445,8 +448,13 @@ def teams_overview(
             )
         )
     column = sort if sort in SORT_COLUMNS else "name"
-    rows.sort(key=lambda row: row.sort_key(column), reverse=descending)
-    return rows
+    planned = [row for row in rows if row.summary is not None]
+    planned.sort(key=lambda row: row.team.name.casefold())  # ties keep name order
+    planned.sort(key=lambda row: row.sort_key(column), reverse=descending)
+    unplanned = [row for row in rows if row.summary is None]
+    if column == "name":
+        return sorted(rows, key=lambda row: row.sort_key(column), reverse=descending)
+    return planned + unplanned
 
 
 def task_for_member(membership: Membership, plan_id: int, task_id: int) -> PlanTask:

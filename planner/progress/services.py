@@ -111,7 +111,7 @@ def task_skip(
     task.status = TaskStatus.SKIPPED
     task.closed_at, task.closed_by, task.skip_reason = now, user, reason
     task.save(update_fields=["status", "closed_at", "closed_by", "skip_reason"])
-    record(task.plan, user, ActivityKind.SKIPPED, task=task, at=now, reason=reason)
+    record(task.plan, user, ActivityKind.SKIPPED, task=task, at=now, detail={"reason": reason})
     return TaskChange(task, changed=True)
 
 
@@ -174,7 +174,14 @@ def task_annotate(
     task.note, task.evidence_url = note, evidence_url
     task.notes_revision += 1
     task.save(update_fields=["note", "evidence_url", "notes_revision"])
-    record(task.plan, user, ActivityKind.NOTED, task=task, at=now, evidence=bool(evidence_changed))
+    record(
+        task.plan,
+        user,
+        ActivityKind.NOTED,
+        task=task,
+        at=now,
+        detail={"evidence": evidence_changed},
+    )
     return TaskChange(task, changed=True)
 
 
@@ -222,7 +229,7 @@ def measurement_record(
         recorded_by=user,
         recorded_at=now,
     )
-    record(plan, user, ActivityKind.MEASURED, kpi_target=target, at=now, value=value)
+    record(plan, user, ActivityKind.MEASURED, kpi_target=target, at=now, detail={"value": value})
     return measurement
 
 

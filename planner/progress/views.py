@@ -236,12 +236,13 @@ def task_notes(
                 # Someone saved first: show their text, keep ours in the message.
                 task.refresh_from_db()
                 fresh = NoteForm(
-                    initial={
+                    {
                         "note": task.note,
                         "evidence_url": task.evidence_url,
                         "revision": task.notes_revision,
                     }
                 )
+                fresh.is_valid()
                 fresh.add_error(None, str(error))
                 fresh.yours = form.cleaned_data["note"]  # type: ignore[attr-defined]
                 return _task_page(request, membership, task, note_form=fresh, status=409)
@@ -280,7 +281,10 @@ def kpi_measurements(
                 target=target, user=signed_in_user(request), now=now, **form.cleaned_data
             )
         except PlanRuleError as error:
-            form.add_error(error.field if error.field in form.fields else None, str(error))
+            if error.field in form.fields:
+                form.add_error(error.field, str(error))
+            else:
+                messages.error(request, str(error))
         else:
             messages.success(request, _("Measurement recorded."))
             return redirect(request.path)

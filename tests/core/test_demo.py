@@ -7,7 +7,9 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 
 from planner.accounts.models import User
-from planner.plans.models import Plan, PlanStatus
+from planner.plans.models import Plan, PlanStatus, TaskStatus
+from planner.progress.models import Activity
+from planner.progress.selectors import dashboard
 from planner.teams.models import Membership
 
 pytestmark = pytest.mark.django_db
@@ -34,13 +36,22 @@ def test_demo_is_idempotent(settings):
     assert Plan.objects.count() == 1
 
 
-def test_demo_team_has_a_started_plan(settings):
+def test_demo_plan_is_in_its_third_phase_with_a_history(settings):
     settings.DEBUG = True
     call_command("demo")
     plan = Plan.objects.get(team__slug="demo")
     assert plan.status == PlanStatus.ACTIVE
-    assert plan.tasks.count() > 10
-    assert plan.kpi_targets.exists()
+    board = dashboard(plan)
+    assert board.day == 17
+    assert board.phase == 3
+    done = plan.tasks.filter(status=TaskStatus.DONE)
+    assert done.count() > 10
+    assert done.values("closed_by").distinct().count() == 3  # everyone ticked something
+    assert plan.tasks.filter(status=TaskStatus.SKIPPED).count() == 1
+    assert board.overdue_count >= 3
+    assert plan.tasks.exclude(evidence_url="").exists()
+    assert all(len(card.measurements) >= 5 for card in board.kpis)
+    assert Activity.objects.filter(plan=plan).count() > 50
 
 
 def test_demo_login_works_with_the_printed_password(settings):

@@ -1,4 +1,4 @@
-"""The home page: two sentences for visitors, the teams of a signed-in user."""
+"""The home page: two sentences for visitors; My tasks and the teams of a signed-in user."""
 
 from __future__ import annotations
 
@@ -35,7 +35,7 @@ def test_home_query_count_does_not_grow_with_teams(
 ):
     client.force_login(engineer)
     MembershipFactory.create(user=engineer)
-    with django_assert_num_queries(3) as first:
+    with django_assert_num_queries(4) as first:
         client.get("/")
     for _ in range(5):
         MembershipFactory.create(user=engineer)

@@ -8,8 +8,9 @@ from django import template
 from django.utils.translation import get_language
 
 from planner.playbook.display import number_text
-from planner.progress.labels import SCHEDULE, SCHEDULE_STYLE
 from planner.playbook.schema import Text
+from planner.progress.labels import SCHEDULE, SCHEDULE_STYLE
+from planner.progress.status import Schedule
 
 register = template.Library()
 
@@ -45,7 +46,10 @@ def with_unit(value: float | int, unit: str) -> str:
 @register.inclusion_tag("progress/schedule_badge.html")
 def schedule_badge(schedule: str) -> dict[str, Any]:
     """Ahead, on track, behind: a badge in the reader's language."""
-    return {"label": SCHEDULE.get(schedule, schedule), "style": SCHEDULE_STYLE.get(schedule, "")}
+    known = Schedule(schedule) if schedule in Schedule._value2member_map_ else None
+    if known is None:
+        return {"label": schedule, "style": ""}
+    return {"label": SCHEDULE[known], "style": SCHEDULE_STYLE[known]}
 
 
 @register.filter

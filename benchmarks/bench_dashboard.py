@@ -1,0 +1,178 @@
+"""The team progress dashboard and the "My tasks" home page of a running plan, each
+against a minimal view on the same middleware stack, in the same run.
+
+Goal (from the issue): the dashboard serves at least 35% of the minimal view's rate.
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+from datetime import datetime, time, timedelta
+from decimal import Decimal
+from itertools import cycle
+
+from django.http import HttpRequest, HttpResponse
+from django.test import Client, override_settings
+from django.urls import include, path
+from django.utils import timezone
+
+from benchmarks.harness import Figure, rate
+from planner.accounts.models import User
+from planner.plans.models import KpiTarget, Plan, PlanStatus, PlanTask, TaskStatus
+from planner.progress.models import Activity, ActivityKind, KpiMeasurement
+from planner.teams.models import Membership, Role, Team
+
+SLUG = "bench-progress"
+TIME_ZONE = "Europe/Zurich"
+PHASES = [[1, 7], [8, 14], [15, 21], [22, 30]]
+LENGTH = 30
+TASKS = 300
+TARGETS = 8
+MEASUREMENTS = 500
+ACTIVITIES = 200
+TODAY = 17  # the plan day it is today: the plan started 16 days ago
+
+
+def minimal(request: HttpRequest) -> HttpResponse:
+    return HttpResponse("ok")
+
+
+urlpatterns = [path("bench/minimal/", minimal), path("", include("planner.urls"))]
+
+
+def _phase(day: int) -> int:
+    return next(number for number, (first, last) in enumerate(PHASES, 1) if first <= day <= last)
+
+
+def _setup() -> tuple[User, User]:
+    """A running plan of 300 tasks, 10 members, 8 KPI targets with 500 measurements and
+    200 feed entries; returns the team's lead and an engineer with 30 tasks assigned."""
+    zone = zoneinfo.ZoneInfo(TIME_ZONE)
+    now = timezone.now()
+    today = timezone.localtime(now, zone).date()
+    start_date = today - timedelta(days=TODAY - 1)
+    # Day 1 of the plan, 08:00 in the team's time zone.
+    start = datetime.combine(start_date, time(8), tzinfo=zone)
+
+    team = Team.objects.create(name="Bench progress", slug=SLUG, time_zone=TIME_ZONE)
+    # No password: the client signs in with `force_login`, and hashing ten would be slow.
+    lead = User.objects.create_user("progress-lead@example.org", None, name="Lead")
+    members = [lead] + [
+        User.objects.create_user(f"progress{n}@example.org", None, name=f"Engineer {n}")
+        for n in range(1, 10)
+    ]
+    Membership.objects.bulk_create(
+        Membership(team=team, user=user, role=Role.LEAD if user is lead else Role.ENGINEER)
+        for user in members
+    )
+    plan = Plan.objects.create(
+        team=team,
+        status=PlanStatus.ACTIVE,
+        length=LENGTH,
+        phases=PHASES,
+        playbook_version="bench",
+        start_date=start_date,
+        created_by=lead,
+        created_at=now - timedelta(days=20),
+        started_at=now,
+    )
+
+    # Ten tasks a day, one for each member: every member has 30 of the 300.
+    tasks = []
+    for n in range(TASKS):
+        day = 1 + n // len(members)
+        assignee = members[n % len(members)]
+        # Before today mostly done, about one in seven left open (overdue).
+        done = day < TODAY and n % 7 != 3
+        tasks.append(
+            PlanTask(
+                plan=plan,
+                catalogue_id=f"bench-{n}",
+                area="monitoring",
+                phase=_phase(day),
+                day=day,
+                position=n % len(members),
+                assignee=assignee,
+                effort_hours=Decimal("2.0"),
+                title={"en": f"Task {n}", "de": f"Aufgabe {n}"},
+                status=TaskStatus.DONE if done else TaskStatus.OPEN,
+                closed_at=start + timedelta(days=day - 1, hours=1 + n % 8) if done else None,
+                closed_by=assignee if done else None,
+            )
+        )
+    PlanTask.objects.bulk_create(tasks)
+
+    targets = KpiTarget.objects.bulk_create(
+        KpiTarget(
+            plan=plan,
+            kpi_id=f"bench-latency-{n}",
+            area="monitoring",
+            title={"en": f"Latency {n}", "de": f"Latenz {n}"},
+            unit="ms",
+            direction="lower",
+            baseline=200,
+            target=120,
+            minimum=1,
+            maximum=60000,
+        )
+        for n in range(TARGETS)
+    )
+    # Spread over the first 15 days of the plan: all in the past, whatever the hour.
+    step = timedelta(days=TODAY - 2) / MEASUREMENTS
+    KpiMeasurement.objects.bulk_create(
+        KpiMeasurement(
+            target=targets[n % TARGETS],
+            value=200 - 80 * n / MEASUREMENTS + n % 5,
+            measured_at=start + step * n,
+            recorded_by=members[n % len(members)],
+        )
+        for n in range(MEASUREMENTS)
+    )
+
+    closed = PlanTask.objects.filter(plan=plan, status=TaskStatus.DONE).order_by("pk")
+    feed = cycle([(t.pk, t.closed_by_id, t.closed_at) for t in closed if t.closed_at])
+    Activity.objects.bulk_create(
+        Activity(
+            plan=plan,
+            task_id=task_id,
+            actor_id=actor_id,
+            kind=ActivityKind.DONE,
+            at=closed_at + timedelta(minutes=n // 100),
+        )
+        for n, (task_id, actor_id, closed_at) in zip(range(ACTIVITIES), feed, strict=False)
+    )
+    return lead, members[1]
+
+
+def run() -> list[Figure]:
+    lead, engineer = _setup()
+
+    with override_settings(ROOT_URLCONF=__name__):
+        lead_client = Client()
+        lead_client.force_login(lead)
+        engineer_client = Client()
+        engineer_client.force_login(engineer)
+
+        def get(client: Client, url: str) -> bytes:
+            response = client.get(url)
+            assert response.status_code == 200, (url, response.status_code)
+            return response.content
+
+        dashboard_url = f"/teams/{SLUG}/progress/"
+        assert b"Burn-up" in get(lead_client, dashboard_url), "no burn-up chart"
+
+        baseline = rate(lambda: get(lead_client, "/bench/minimal/"))
+        return [
+            Figure(
+                "progress dashboard (300 tasks, 10 members, 8 KPIs, 500 measurements)",
+                rate(lambda: get(lead_client, dashboard_url)),
+                "minimal view",
+                baseline,
+            ),
+            Figure(
+                "my tasks home page (30 tasks assigned)",
+                rate(lambda: get(engineer_client, "/")),
+                "minimal view",
+                baseline,
+            ),
+        ]

@@ -1,0 +1,79 @@
+"""Running plans for progress tests: generated from a persona, started on a chosen day."""
+
+from __future__ import annotations
+
+import zoneinfo
+from datetime import date, timedelta
+
+from django.utils import timezone
+
+from planner.accounts.models import User
+from planner.assessment.examples import MANUAL
+from planner.assessment.models import Assessment
+from planner.plans.models import Plan, PlanStatus
+from planner.plans.services import plan_generate
+from planner.playbook.loader import get_playbook
+from planner.teams.models import Team
+
+PLAYBOOK = get_playbook()
+
+
+def team_today(team: Team) -> date:
+    return timezone.localdate(timezone=zoneinfo.ZoneInfo(team.time_zone))
+
+
+def running_plan(team: Team, lead: User, *, day: int = 3) -> Plan:
+    """The manual persona's plan, active, with today as plan day `day`."""
+    assessment = Assessment.objects.create(
+        team=team, created_by=lead, playbook_version=PLAYBOOK.version, answers=MANUAL
+    )
+    start = team_today(team) - timedelta(days=day - 1)
+    plan = plan_generate(
+        assessment=assessment,
+        playbook=PLAYBOOK,
+        user=lead,
+        length=30,
+        start=start,
+        now=timezone.now() - timedelta(days=day + 1),
+    )
+    Plan.objects.filter(pk=plan.pk).update(
+        status=PlanStatus.ACTIVE, start_date=start, started_at=timezone.now()
+    )
+    plan.refresh_from_db()
+    return plan
+
+
+def add_tasks(plan: Plan, count: int, assignees: list[User], *, done_share: float = 0.5) -> None:
+    """`count` more tasks spread over the plan's days, about half of the past ones done,
+    each change in the activity feed, as a busy plan would have them."""
+    from decimal import Decimal
+
+    from planner.plans.models import PlanTask, TaskStatus
+    from planner.progress.models import Activity, ActivityKind
+
+    today_day = (team_today(plan.team) - plan.start_date).days + 1 if plan.start_date else 0
+    offset = plan.tasks.count()
+    tasks = []
+    for index in range(offset, offset + count):
+        day = index % plan.length + 1
+        phase = next(n for n, (f, last) in enumerate(plan.phases, 1) if f <= day <= last)
+        done = day < today_day and (index % 100) < done_share * 100
+        tasks.append(
+            PlanTask(
+                plan=plan,
+                phase=phase,
+                day=day,
+                position=index,
+                assignee=assignees[index % len(assignees)] if assignees else None,
+                effort_hours=Decimal("2"),
+                title={"en": f"Task {index}", "de": f"Aufgabe {index}"},
+                status=TaskStatus.DONE if done else TaskStatus.OPEN,
+                closed_at=timezone.now() - timedelta(days=1) if done else None,
+            )
+        )
+    created = PlanTask.objects.bulk_create(tasks)
+    Activity.objects.bulk_create(
+        Activity(plan=plan, task=task, actor=task.assignee, kind=ActivityKind.DONE)
+        for task in created
+        if task.status == TaskStatus.DONE
+    )

@@ -1,0 +1,160 @@
+"""The progress pages: what they show, who sees them, and what they cost in queries."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from planner.plans.models import Plan, PlanTask, TaskStatus
+from planner.progress.models import KpiMeasurement
+from tests.factories import MembershipFactory, TeamFactory
+from tests.progress.plans import add_tasks, running_plan
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def plan(team, lead) -> Plan:
+    return running_plan(team, lead, day=10)
+
+
+def measure(plan: Plan, count: int) -> None:
+    targets = list(plan.kpi_targets.all())
+    KpiMeasurement.objects.bulk_create(
+        KpiMeasurement(
+            target=targets[i % len(targets)],
+            value=targets[i % len(targets)].baseline,
+            measured_at=timezone.now() - timedelta(hours=i + 1),
+        )
+        for i in range(count)
+    )
+
+
+def small_plan(team, lead, engineer) -> Plan:
+    plan = running_plan(team, lead, day=10)
+    plan.tasks.all().delete()
+    add_tasks(plan, 10, [lead, engineer])
+    measure(plan, 5)
+    return plan
+
+
+@pytest.mark.parametrize("path", ["/", "/teams/", "/teams/{slug}/progress/"])
+def test_query_count_is_the_same_for_10_and_300_tasks(
+    client: Client,
+    lead,
+    engineer,
+    team,
+    path,
+    django_assert_num_queries,
+    django_assert_max_num_queries,
+):
+    plan = small_plan(team, lead, engineer)
+    url = path.format(slug=team.slug)
+    client.force_login(engineer)
+    client.get(url)  # warm the session and caches
+    with django_assert_max_num_queries(50) as small:
+        assert client.get(url).status_code == 200
+    add_tasks(plan, 290, [lead, engineer])
+    measure(plan, 495)
+    assert plan.tasks.count() == 300
+    with django_assert_num_queries(len(small.captured_queries)):
+        response = client.get(url)
+    assert response.status_code == 200
+
+
+def test_pinned_query_counts(client: Client, lead, engineer, team, django_assert_num_queries):
+    small_plan(team, lead, engineer)
+    client.force_login(engineer)
+    for url, count in [("/", 8), ("/teams/", 6), (f"/teams/{team.slug}/progress/", 10)]:
+        client.get(url)
+        with django_assert_num_queries(count):
+            client.get(url)
+
+
+def test_my_tasks_groups_by_due_date_and_offers_unassigned_tasks(
+    client: Client, lead, engineer, team, plan
+):
+    plan.tasks.update(assignee=None)
+    today = plan.tasks.filter(day=10).first()
+    overdue = plan.tasks.filter(day=3).first()
+    later = plan.tasks.filter(day=29).first()
+    PlanTask.objects.filter(pk__in=[today.pk, overdue.pk, later.pk]).update(assignee=engineer)
+    client.force_login(engineer)
+    response = client.get("/")
+    mine = response.context["mine"]
+    assert [t.pk for t in mine.overdue] == [overdue.pk]
+    assert [t.pk for t in mine.today] == [today.pk]
+    assert [t.pk for t in mine.later] == [later.pk]
+    assert mine.available_count == plan.tasks.count() - 3
+    body = response.content.decode()
+    assert (
+        f"/tasks/{plan.tasks.filter(assignee=None).order_by('day', 'position').first().pk}/take/"
+        in body
+    )
+
+
+def test_dashboard_shows_status_rule_overdue_owners_workload_and_feed(
+    client: Client, lead, engineer, team, plan
+):
+    overdue = plan.tasks.filter(day__lt=10).order_by("day").first()
+    overdue.assignee = engineer
+    overdue.save()
+    client.force_login(engineer)
+    client.post(f"/teams/{team.slug}/plans/{plan.pk}/tasks/{overdue.pk}/done/")
+    client.force_login(lead)
+    response = client.get(f"/teams/{team.slug}/progress/")
+    body = response.content.decode()
+    board = response.context["board"]
+    assert board.day == 10
+    assert board.phase == 2
+    assert "more than 15% under the effort due before today" in body
+    assert board.standing.schedule == "behind"
+    assert f"{engineer.display_name} ticked off" in body
+    assert "Workload per member" in body
+    assert board.overdue_count == plan.tasks.filter(day__lt=10, status=TaskStatus.OPEN).count()
+    assert '<title id="burnup-svg-title">' in body
+    assert "<caption>Burn-up by plan day</caption>" in body
+
+
+def test_dashboard_is_404_for_outsiders_and_empty_without_a_plan(
+    client: Client, outsider, lead, team
+):
+    client.force_login(outsider)
+    assert client.get(f"/teams/{team.slug}/progress/").status_code == 404
+    client.force_login(lead)
+    body = client.get(f"/teams/{team.slug}/progress/").content.decode()
+    assert "This team has no running plan yet." in body
+
+
+def test_lead_finishes_the_plan_and_engineers_cannot(client: Client, lead, engineer, team, plan):
+    url = f"/teams/{team.slug}/plans/{plan.pk}/finish/"
+    client.force_login(engineer)
+    assert client.post(url).status_code == 403
+    client.force_login(lead)
+    client.post(url)
+    plan.refresh_from_db()
+    assert plan.status == "finished"
+    body = client.get(f"/teams/{team.slug}/progress/").content.decode()
+    assert "finished the plan" in body
+
+
+def test_all_my_teams_lists_each_team_and_sorts(client: Client, lead, engineer, team, plan):
+    quiet = TeamFactory.create(name="Aardvark Quiet")
+    MembershipFactory.create(team=quiet, user=lead, role="lead")
+    busy = TeamFactory.create(name="Zebra Busy")
+    MembershipFactory.create(team=busy, user=lead, role="lead")
+    zebra = running_plan(busy, lead, day=5)
+    zebra.tasks.filter(day__lt=5).update(status=TaskStatus.DONE, closed_at=timezone.now())
+    client.force_login(lead)
+    names = [row.team.name for row in client.get("/teams/").context["rows"]]
+    assert names == ["Aardvark Quiet", "ML Platform", "Zebra Busy"]
+    rows = client.get("/teams/?sort=progress&dir=desc").context["rows"]
+    assert next(row.team.name for row in rows) == "Zebra Busy"
+    assert rows[-1].summary is None  # no plan sorts last
+    body = client.get("/teams/?sort=status").content.decode()
+    assert 'aria-sort="ascending"' in body
+    assert "No running plan." in body
+    assert client.get("/teams/?sort=bogus").status_code == 200

@@ -1,0 +1,238 @@
+"""Engineers tick, reopen, skip, take and annotate tasks; each change is in the feed."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from planner.plans.models import Plan, PlanStatus, PlanTask, TaskStatus
+from planner.progress.models import Activity
+from tests.factories import MembershipFactory, TeamFactory
+from tests.progress.plans import running_plan
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def plan(team, lead) -> Plan:
+    return running_plan(team, lead, day=3)
+
+
+@pytest.fixture
+def mine(plan: Plan, engineer) -> PlanTask:
+    task = plan.tasks.get(catalogue_id="goals_define_kpis")
+    task.assignee = engineer
+    task.save()
+    return task
+
+
+def url(task: PlanTask, action: str = "") -> str:
+    return f"/teams/{task.plan.team.slug}/plans/{task.plan_id}/tasks/{task.pk}/{action}"
+
+
+def kinds(task: PlanTask) -> list[str]:
+    return list(
+        Activity.objects.filter(task=task).order_by("at", "pk").values_list("kind", flat=True)
+    )
+
+
+def test_tick_without_javascript_redirects_back_and_records_who_and_when(
+    client: Client, engineer, mine
+):
+    client.force_login(engineer)
+    response = client.post(url(mine, "done/"), {"next": "/"})
+    assert response.status_code == 302
+    assert response["Location"] == "/"
+    mine.refresh_from_db()
+    assert mine.status == TaskStatus.DONE
+    assert mine.closed_by == engineer
+    assert mine.closed_at is not None
+    assert kinds(mine) == ["done"]
+    # Ticking again changes nothing and records nothing.
+    client.post(url(mine, "done/"), {"next": "/"})
+    assert kinds(mine) == ["done"]
+
+
+def test_tick_with_htmx_answers_with_the_row_and_out_of_band_counters(
+    client: Client, engineer, mine
+):
+    client.force_login(engineer)
+    response = client.post(url(mine, "done/"), {"next": "/"}, headers={"HX-Request": "true"})
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert f'id="my-task-{mine.pk}"' in body
+    assert "my-task done" in body
+    assert 'id="my-counts" hx-swap-oob="true"' in body
+    assert f'id="plan-bar-{mine.plan_id}" hx-swap-oob="true"' in body
+    assert "<html" not in body
+    undo = client.post(url(mine, "reopen/"), {"next": "/"}, headers={"HX-Request": "true"})
+    assert "my-task open" in undo.content.decode()
+    mine.refresh_from_db()
+    assert mine.status == TaskStatus.OPEN
+    assert mine.closed_by is None
+    assert kinds(mine) == ["done", "reopened"]
+
+
+def test_next_pointing_elsewhere_is_ignored(client: Client, engineer, mine):
+    client.force_login(engineer)
+    response = client.post(url(mine, "done/"), {"next": "https://evil.example.com/"})
+    assert response["Location"] == url(mine)
+
+
+def test_task_of_another_team_is_404_and_unchanged(client: Client, outsider, mine):
+    client.force_login(outsider)
+    assert client.post(url(mine, "done/")).status_code == 404
+    assert client.get(url(mine)).status_code == 404
+    # Even through a team the outsider does belong to.
+    other = TeamFactory.create()
+    MembershipFactory.create(team=other, user=outsider)
+    foreign = f"/teams/{other.slug}/plans/{mine.plan_id}/tasks/{mine.pk}/done/"
+    assert client.post(foreign).status_code == 404
+    mine.refresh_from_db()
+    assert mine.status == TaskStatus.OPEN
+
+
+def test_finished_plan_refuses_ticks_with_a_message(client: Client, engineer, mine):
+    Plan.objects.filter(pk=mine.plan_id).update(status=PlanStatus.FINISHED)
+    client.force_login(engineer)
+    response = client.post(url(mine, "done/"), {"next": "/"}, follow=True)
+    assert "This plan is finished: its tasks and KPIs can no longer change." in (
+        response.content.decode()
+    )
+    htmx = client.post(url(mine, "done/"), headers={"HX-Request": "true"})
+    assert htmx.status_code == 409
+    assert "can no longer change" in htmx.content.decode()
+    mine.refresh_from_db()
+    assert mine.status == TaskStatus.OPEN
+    assert kinds(mine) == []
+
+
+def test_skip_needs_a_reason_and_the_assignee_or_a_lead(
+    client: Client, engineer, lead, team, plan, mine
+):
+    client.force_login(engineer)
+    response = client.post(url(mine, "skip/"), {"reason": "  "})
+    assert response.status_code == 400
+    assert "This field is required." in response.content.decode()
+    mine.refresh_from_db()
+    assert mine.status == TaskStatus.OPEN
+
+    someone_elses = plan.tasks.exclude(pk=mine.pk).filter(phase=1).first()
+    someone_elses.assignee = lead
+    someone_elses.save()
+    response = client.post(url(someone_elses, "skip/"), {"reason": "no", "next": "/"}, follow=True)
+    assert "Only the task&#x27;s assignee or a lead can skip it." in response.content.decode()
+
+    client.post(url(mine, "skip/"), {"reason": "Covered by the platform team", "next": "/"})
+    mine.refresh_from_db()
+    assert (mine.status, mine.skip_reason) == (TaskStatus.SKIPPED, "Covered by the platform team")
+    entry = Activity.objects.get(task=mine)
+    assert entry.detail == {"reason": "Covered by the platform team"}
+
+
+def test_reason_over_the_limit_is_refused_at_the_field(client: Client, engineer, mine):
+    client.force_login(engineer)
+    response = client.post(url(mine, "skip/"), {"reason": "x" * 501})
+    assert response.status_code == 400
+    assert "at most 500 characters" in response.content.decode()
+
+
+def test_take_an_unassigned_task_but_not_someone_elses(client: Client, engineer, lead, plan):
+    free = plan.tasks.filter(phase=2).first()
+    PlanTask.objects.filter(pk=free.pk).update(assignee=None)
+    client.force_login(engineer)
+    client.post(url(free, "take/"), {"next": "/"})
+    free.refresh_from_db()
+    assert free.assignee == engineer
+    client.force_login(lead)
+    page = client.post(url(free, "take/"), {"next": "/"}, follow=True).content.decode()
+    assert "has already taken this task" in page
+    free.refresh_from_db()
+    assert free.assignee == engineer
+
+
+def test_note_and_evidence_link_are_saved_and_a_bad_link_is_refused_at_the_field(
+    client: Client, engineer, mine
+):
+    client.force_login(engineer)
+    bad = client.post(
+        url(mine, "notes/"), {"note": "Done", "evidence_url": "not a url", "revision": 0}
+    )
+    assert bad.status_code == 400
+    assert "Enter a full web address" in bad.content.decode()
+    for scheme in ("javascript:alert(1)", "ftp://example.com/x"):
+        refused = client.post(
+            url(mine, "notes/"), {"note": "Done", "evidence_url": scheme, "revision": 0}
+        )
+        assert refused.status_code == 400
+    mine.refresh_from_db()
+    assert (mine.note, mine.evidence_url) == ("", "")
+
+    good = client.post(
+        url(mine, "notes/"),
+        {"note": "Merged", "evidence_url": "https://git.example.com/mr/7", "revision": 0},
+    )
+    assert good.status_code == 302
+    mine.refresh_from_db()
+    assert (mine.note, mine.evidence_url, mine.notes_revision) == (
+        "Merged",
+        "https://git.example.com/mr/7",
+        1,
+    )
+    assert kinds(mine) == ["noted"]
+
+
+def test_note_over_the_size_limit_is_refused(client: Client, engineer, mine):
+    client.force_login(engineer)
+    response = client.post(url(mine, "notes/"), {"note": "x" * 2001, "revision": 0})
+    assert response.status_code == 400
+    assert "at most 2000 characters" in response.content.decode()
+    mine.refresh_from_db()
+    assert mine.note == ""
+
+
+def test_a_note_based_on_an_older_text_does_not_overwrite_the_newer_one(
+    client: Client, engineer, lead, mine
+):
+    client.force_login(lead)
+    client.post(url(mine, "notes/"), {"note": "Lead's text", "revision": 0})
+    client.force_login(engineer)
+    stale = client.post(url(mine, "notes/"), {"note": "Engineer's text", "revision": 0})
+    body = stale.content.decode()
+    assert stale.status_code == 409
+    assert "Someone else saved this note meanwhile" in body
+    assert "Lead&#x27;s text" in body
+    assert "Engineer&#x27;s text" in body
+    mine.refresh_from_db()
+    assert mine.note == "Lead's text"
+
+
+def test_task_page_shows_steps_why_prerequisites_and_history(client: Client, engineer, mine):
+    client.force_login(engineer)
+    client.post(url(mine, "done/"))
+    page = client.get(url(mine)).content.decode()
+    assert "How to do it" in page
+    assert mine.steps[0]["en"] in page
+    assert mine.why["en"][:40] in page
+    review = mine.plan.tasks.get(catalogue_id="goals_review_strategy")
+    assert review.catalogue_id in mine.prerequisites
+    assert f'href="{url(review)}"' in page
+    assert "ticked it off" in page
+
+
+def test_engineer_cannot_edit_plan_structure(client: Client, engineer, mine):
+    client.force_login(engineer)
+    prefix = f"task-{mine.pk}-"
+    response = client.post(url(mine), {prefix + "title": "Mine now", prefix + "day": 2})
+    assert response.status_code == 403
+    mine.refresh_from_db()
+    assert mine.title_text != "Mine now"
+
+
+def test_draft_plan_tasks_cannot_be_ticked(client: Client, engineer, mine):
+    Plan.objects.filter(pk=mine.plan_id).update(status=PlanStatus.DRAFT)
+    client.force_login(engineer)
+    page = client.post(url(mine, "done/"), {"next": "/"}, follow=True).content.decode()
+    assert "This plan has not started yet." in page
+    mine.refresh_from_db()
+    assert mine.status == TaskStatus.OPEN
