@@ -17,12 +17,17 @@ def main() -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "planner.settings")
 
     import django
+    from django.conf import settings
     from django.core.management import call_command
-    from django.test.utils import setup_test_environment
 
     django.setup()
-    setup_test_environment()
     call_command("migrate", verbosity=0)
+    # Serve as production does: DEBUG is on only so that the embedded defaults (SQLite,
+    # the development key) pass the configuration checks. With it off, no query log and
+    # no template debug information; and no test instrumentation, which copies every
+    # template context for `response.context`.
+    settings.DEBUG = False
+    settings.ALLOWED_HOSTS = ["testserver"]
 
     names = sorted(p.stem for p in Path(__file__).parent.glob("bench_*.py"))
     selected = [n for n in names if not sys.argv[1:] or any(a in n for a in sys.argv[1:])]

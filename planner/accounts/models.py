@@ -51,6 +51,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(_("staff status"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    # When the profile last changed: pages that cache what shows member names key on it.
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects: ClassVar[UserManager] = UserManager()
 

@@ -10,7 +10,7 @@ def user_update_profile(*, user: User, name: str, language: str, time_zone: str)
     user.language = language
     user.time_zone = time_zone
     user.full_clean(exclude=["password"])
-    user.save(update_fields=["name", "language", "time_zone"])
+    user.save(update_fields=["name", "language", "time_zone", "updated_at"])
     return user
 
 

@@ -3,6 +3,7 @@ number of tasks, measurements or teams; the figures come from `status`."""
 
 from __future__ import annotations
 
+import hashlib
 import zoneinfo
 from collections import defaultdict
 from collections.abc import Iterable
@@ -14,7 +15,7 @@ from django.db.models import F, OuterRef, Q, QuerySet, Subquery, Window
 from django.db.models.functions import RowNumber
 from django.http import Http404
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from planner.accounts.models import User
 from planner.plans.models import KpiTarget, Plan, PlanStatus, PlanTask, TaskStatus
@@ -33,13 +34,60 @@ def team_today(team: Team, now: datetime | None = None) -> date:
     return timezone.localtime(now or timezone.now(), zoneinfo.ZoneInfo(team.time_zone)).date()
 
 
-def current_plan(team_id: int) -> Plan | None:
-    """The running plan, else the latest one that ran."""
-    plans = Plan.objects.select_related("team").filter(team_id=team_id)
-    return (
-        plans.filter(status=PlanStatus.ACTIVE).first()
-        or plans.filter(status=PlanStatus.FINISHED).order_by("-started_at").first()
-    )
+_ACTIVITY, _MEMBERSHIP = Activity._meta.db_table, Membership._meta.db_table
+_USER, _PLAN = User._meta.db_table, Plan._meta.db_table
+# Only table names are formatted in; every value is a query parameter.
+_CURRENT_PLAN_SQL = f"""
+SELECT plan.*,
+  (SELECT MAX(a.id) FROM {_ACTIVITY} a WHERE a.plan_id = plan.id) AS feed_stamp,
+  (SELECT COUNT(*) FROM {_MEMBERSHIP} m WHERE m.team_id = plan.team_id) AS member_count,
+  (SELECT MAX(m.id) FROM {_MEMBERSHIP} m WHERE m.team_id = plan.team_id) AS member_last,
+  (SELECT MAX(u.updated_at) FROM {_MEMBERSHIP} m JOIN {_USER} u ON u.id = m.user_id
+    WHERE m.team_id = plan.team_id) AS member_edit
+FROM {_PLAN} plan
+WHERE plan.team_id = %s AND plan.status IN (%s, %s)
+ORDER BY CASE WHEN plan.status = %s THEN 0 ELSE 1 END, plan.started_at DESC
+LIMIT 1
+"""  # noqa: S608
+
+
+def current_plan(team: Team) -> Plan | None:
+    """The running plan, else the latest one that ran, with the stamps `dashboard_key`
+    needs, in one query.
+
+    Written as SQL because building the same query with four ORM subqueries took longer
+    (about 2 ms) than everything else a cached dashboard request does.
+    """
+    params = [team.pk, PlanStatus.ACTIVE, PlanStatus.FINISHED, PlanStatus.ACTIVE]
+    plan = next(iter(Plan.objects.raw(_CURRENT_PLAN_SQL, params)), None)
+    if plan is not None:
+        plan.team = team
+    return plan
+
+
+def dashboard_key(plan: Plan, today: date) -> str:
+    """Everything the dashboard's figures depend on.
+
+    Every change to a running plan (a tick, an edit, a measurement) records an activity in
+    the same transaction, so the newest activity stamps the plan's state; members joining,
+    leaving or renaming themselves stamp the names; the day moves "today"; the language and
+    time zone change the words and clock times.
+    """
+    parts = [
+        plan.pk,
+        plan.status,
+        getattr(plan, "feed_stamp", None),
+        getattr(plan, "member_count", None),
+        getattr(plan, "member_last", None),
+        getattr(plan, "member_edit", None),
+        today.isoformat(),
+        plan.team.name,
+        plan.team.slug,
+        plan.team.time_zone,
+        translation.get_language(),
+        timezone.get_current_timezone_name(),
+    ]
+    return hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
 def facts_by_plan(plans: Iterable[Plan]) -> dict[int, list[status.TaskFact]]:

@@ -15,6 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -256,11 +257,16 @@ def task_notes(
 @require_GET
 @team_view()
 def team_progress(request: HtmxHttpRequest, membership: Membership) -> HttpResponse:
-    plan = selectors.current_plan(membership.team_id)
+    """The team dashboard. Its body is cached under a key that changes with every change
+    to the plan (see `selectors.dashboard_key`), so it is only computed when stale."""
+    plan = selectors.current_plan(membership.team)
     context: dict[str, Any] = {"team": membership.team, "membership": membership}
     if plan is not None:
-        context["board"] = selectors.dashboard(plan)
-        context["plan_url"] = selectors.plan_url(plan)
+        today = selectors.team_today(plan.team)
+        context["plan"] = plan
+        context["board"] = SimpleLazyObject(lambda: selectors.dashboard(plan))
+        context["board_key"] = selectors.dashboard_key(plan, today)
+        context["plan_url"] = SimpleLazyObject(lambda: selectors.plan_url(plan))
     return render(request, "progress/dashboard.html", context)
 
 

