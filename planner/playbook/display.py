@@ -26,7 +26,7 @@ NOTHING = Text(en="none", de="keine")
 
 def number_text(value: float, unit: Unit) -> Text:
     shown = f"{value:g}"
-    english, german = UNITS[unit]
+    english, german = ("hour", "Stunde") if unit == "hours" and value == 1 else UNITS[unit]
     return Text(en=f"{shown} {english}".strip(), de=f"{shown.replace('.', ',')} {german}".strip())
 
 

@@ -26,7 +26,7 @@ def test_german_engineer_sees_team_page_in_german(live_server, page: Page, shot)
     page.get_by_label("Password:").fill(PASSWORD)
     page.get_by_role("button", name="Sign In").click()
 
-    expect(page.get_by_role("heading", level=1)).to_have_text("Meine Teams")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Meine Aufgaben")
     expect(page.locator("html")).to_have_attribute("lang", "de")
     shot("home-de")
     page.get_by_role("link", name="Betrieb Zürich").click()

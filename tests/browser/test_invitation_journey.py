@@ -42,7 +42,7 @@ def test_lead_invites_engineer_who_joins_from_email(live_server, page: Page, sho
     page.goto(_link_in_last_email("lena@example.org", r"https?://\S+/accounts/confirm-email/\S+/"))
     shot("confirm-email")
     page.get_by_role("button", name="Confirm").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("My teams")
+    expect(page.get_by_role("heading", level=1)).to_have_text("My tasks")
     shot("home-empty")
 
     # She creates a team and invites an engineer.
@@ -78,7 +78,7 @@ def test_lead_invites_engineer_who_joins_from_email(live_server, page: Page, sho
     expect(engineer.locator("#members")).to_contain_text("erik@example.org")
 
     # Both see the team: the engineer on his home page, the lead in her member list.
-    engineer.get_by_role("link", name="My teams").click()
+    engineer.get_by_role("link", name="My tasks").click()
     expect(engineer.get_by_role("link", name="Vision Models")).to_be_visible()
     shot("engineer-home", engineer)
     page.reload()

@@ -54,8 +54,38 @@ def test_engineer_ticks_a_task_and_the_lead_sees_it(
     expect(lead_page.locator(".feed")).to_contain_text(f"ticked off {first.title_text}")
     shot("dashboard", lead_page)
 
+    # The lead records a KPI measurement and reads the task's page and all teams.
+    lead_page.get_by_role("link", name="Average inference latency").click()
+    lead_page.get_by_label("Value").fill("190")
+    lead_page.get_by_role("button", name="Record", exact=True).click()
+    expect(lead_page.locator(".messages")).to_contain_text("Measurement recorded.")
+    shot("kpi", lead_page)
+    lead_page.goto(f"{live_server.url}/teams/{team.slug}/plans/{plan.pk}/tasks/{first.pk}/")
+    expect(lead_page.get_by_role("heading", name="How to do it")).to_be_visible()
+    shot("task", lead_page)
+    lead_page.get_by_role("link", name="All my teams").first.click()
+    expect(lead_page.get_by_role("row", name=team.name)).to_contain_text("Phase 1")
+    shot("all-teams", lead_page)
+
     # Undo, again in place.
     page.locator(f"#my-task-{first.pk}").get_by_role("button", name="Reopen").click()
     expect(bar).to_contain_text(f"Phase 1: 0 of {total} tasks done")
     assert page.evaluate("window.notReloaded") is True
+    context.close()
+
+
+def test_ticking_works_without_javascript(
+    live_server, browser: Browser, browser_context_args, lead, engineer, team
+):
+    plan = running_plan(team, lead, day=3)
+    task = plan.tasks.filter(phase=1).order_by("day", "position").first()
+    assert task is not None
+    PlanTask.objects.filter(pk=task.pk).update(assignee=engineer)
+    context = browser.new_context(**browser_context_args, java_script_enabled=False)
+    page = context.new_page()
+    sign_in(page, live_server.url, engineer.email)
+    page.locator(f"#my-task-{task.pk}").get_by_role("button", name="Mark").click()
+    expect(page.locator(".messages")).to_contain_text("Task ticked off.")
+    expect(page.locator(f"#my-task-{task.pk}.done")).to_be_visible()
+    assert PlanTask.objects.get(pk=task.pk).status == TaskStatus.DONE
     context.close()
