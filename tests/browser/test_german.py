@@ -78,3 +78,33 @@ def test_german_lead_reviews_the_plan_in_german(live_server, page: Page, shot):
     assert all(width > 0 for width in widths)  # "90,0" would be no width at all
     shot("result-de")
     assert "ß" not in page.content()
+
+
+def test_german_engineer_reads_progress_and_ticks_in_german(live_server, page: Page, shot):
+    from planner.plans.models import PlanTask
+    from tests.progress.plans import running_plan
+
+    lead = UserFactory.create(email="lena@example.ch", name="Lena")
+    user = UserFactory.create(email="erika@example.ch", name="Erika", language="de")
+    team = TeamFactory.create(name="Betrieb Zürich", slug="betrieb")
+    MembershipFactory.create(team=team, user=lead, role="lead")
+    MembershipFactory.create(team=team, user=user, role="engineer")
+    plan = running_plan(team, lead, day=9)
+    plan.tasks.filter(day__lt=9).update(assignee=user)
+    first = plan.tasks.filter(assignee=user).order_by("day", "position").first()
+    assert first is not None
+
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Email:").fill(user.email)
+    page.get_by_label("Password:").fill(PASSWORD)
+    page.get_by_role("button", name="Sign In").click()
+    expect(page.get_by_role("heading", name="Überfällig")).to_be_visible()
+    page.locator(f"#my-task-{first.pk}").get_by_role("button", name="als erledigt").click()
+    expect(page.locator(f"#my-task-{first.pk}")).to_contain_text("erledigt")
+    shot("my-tasks-de")
+    page.goto(f"{live_server.url}/teams/{team.slug}/progress/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Fortschritt von Betrieb Zürich")
+    expect(page.locator(".feed")).to_contain_text(f"Erika hat {first.title['de']} abgehakt")
+    expect(page.locator(".phase-cell.current")).to_contain_text("Phase 2")
+    shot("dashboard-de")
+    assert PlanTask.objects.get(pk=first.pk).status == "done"
