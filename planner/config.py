@@ -59,6 +59,15 @@ class Settings(BaseSettings):
     language_code: Literal["en", "de"] = Field(default="en", alias="LANGUAGE_CODE")
     https: bool | None = Field(default=None, alias="HTTPS")
     trust_proxy_headers: bool = Field(default=False, alias="TRUST_PROXY_HEADERS")
+    # Phase-boundary reminders: the local hour they go out, how often beat looks for due
+    # ones, how often a failed send is retried (doubling the wait from the base each time).
+    reminder_hour: int = Field(default=9, ge=0, le=23, alias="REMINDER_HOUR")
+    reminder_dispatch_minutes: int = Field(
+        default=5, ge=1, le=60, alias="REMINDER_DISPATCH_MINUTES"
+    )
+    reminder_retries: int = Field(default=8, ge=0, le=20, alias="REMINDER_RETRIES")
+    reminder_retry_seconds: float = Field(default=60, gt=0, le=3600, alias="REMINDER_RETRY_SECONDS")
+    reminder_stuck_minutes: float = Field(default=10, gt=0, le=1440, alias="REMINDER_STUCK_MINUTES")
 
     @field_validator("allowed_hosts", mode="before")
     @classmethod

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -43,6 +44,7 @@ INSTALLED_APPS = [
     "planner.assessment",
     "planner.plans",
     "planner.progress",
+    "planner.reminders",
 ]
 
 MIDDLEWARE = [
@@ -201,7 +203,26 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE: dict[str, Any] = {}
+# Sending happens once per delivery row (see planner/reminders): a task is acknowledged
+# only after it ran, and one lost with its worker is delivered again.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+REMINDER_HOUR = CONFIG.reminder_hour
+REMINDER_DISPATCH_MINUTES = CONFIG.reminder_dispatch_minutes
+REMINDER_RETRIES = CONFIG.reminder_retries
+REMINDER_RETRY_SECONDS = CONFIG.reminder_retry_seconds
+REMINDER_STUCK_MINUTES = CONFIG.reminder_stuck_minutes
+CELERY_BEAT_SCHEDULE: dict[str, Any] = {
+    "dispatch-reminders": {
+        "task": "planner.reminders.dispatch",
+        "schedule": timedelta(minutes=REMINDER_DISPATCH_MINUTES),
+    },
+    "sweep-reminders": {
+        "task": "planner.reminders.sweep",
+        "schedule": timedelta(minutes=REMINDER_DISPATCH_MINUTES),
+    },
+}
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celery" / "beat-schedule")
 
 # Security: strict by default in production; HTTPS=false only behind plain HTTP on purpose.

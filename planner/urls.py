@@ -11,6 +11,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("", include("planner.progress.urls")),
+    path("", include("planner.reminders.urls")),
     path("", include("planner.teams.urls")),
     path("", include("planner.assessment.urls")),
     path("", include("planner.plans.urls")),

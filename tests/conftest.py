@@ -20,6 +20,13 @@ import django  # noqa: E402
 
 django.setup()  # with the environment chosen above; pytest-django finds Django ready
 
+from planner.celery import app as celery_app  # noqa: E402
+
+# Tasks run in the test process when their transaction commits; the integration tests
+# that start a real worker switch this off for themselves.
+celery_app.conf.task_always_eager = True
+celery_app.conf.task_eager_propagates = True
+
 from tests.factories import MembershipFactory, TeamFactory, UserFactory  # noqa: E402
 
 

@@ -25,6 +25,7 @@ def _text(value: dict[str, str]) -> str:
 class PlanStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     ACTIVE = "active", _("Active")
+    PAUSED = "paused", _("Paused")
     FINISHED = "finished", _("Finished")
     ARCHIVED = "archived", _("Archived")
 
@@ -48,6 +49,9 @@ class Plan(models.Model):
     )
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    # When the reminder dispatcher next needs to look at this plan (None: nothing left),
+    # kept by planner.reminders so that a dispatch reads only the plans that are due.
+    next_reminder_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("plan")
@@ -56,8 +60,15 @@ class Plan(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["team"],
+                condition=Q(status__in=["active", "paused"]),
+                name="plan_one_running_per_team",
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["next_reminder_at"],
+                name="plan_reminder_due",
                 condition=Q(status="active"),
-                name="plan_one_active_per_team",
             )
         ]
 

@@ -6,11 +6,11 @@ message for the user; nothing is stored when a rule refuses.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from planner.accounts.models import User
@@ -22,6 +22,7 @@ from planner.plans.models import KpiTarget, Plan, PlanStatus, PlanTask
 from planner.playbook.loader import Playbook
 from planner.progress.feed import record
 from planner.progress.models import ActivityKind
+from planner.reminders.services import plan_reschedule, skip_passed_boundaries
 from planner.teams.models import Membership, Team
 
 
@@ -287,7 +288,9 @@ def plan_start(
     _require_draft(plan)
     if start_date < today:
         raise PlanRuleError(_("The start date cannot be in the past."), field="start_date")
-    if Plan.objects.filter(team_id=plan.team_id, status=PlanStatus.ACTIVE).exists():
+    if Plan.objects.filter(
+        team_id=plan.team_id, status__in=[PlanStatus.ACTIVE, PlanStatus.PAUSED]
+    ).exists():
         raise PlanRuleError(
             _("This team already has an active plan. Finish or archive it first."),
             field="start_date",
@@ -306,12 +309,70 @@ def plan_start(
         raise PlanRuleError(_("Only a draft plan can be edited."))
     plan.refresh_from_db()
     record(plan, user, ActivityKind.STARTED, at=now)
+    plan_reschedule(plan, now)
+    return plan
+
+
+@transaction.atomic
+def plan_pause(*, plan: Plan, user: User | None, now: datetime | None = None) -> Plan:
+    """Hold a running plan: no ticks, no reminders, until it is resumed."""
+    if not Plan.objects.filter(pk=plan.pk, status=PlanStatus.ACTIVE).update(
+        status=PlanStatus.PAUSED, next_reminder_at=None
+    ):
+        raise PlanRuleError(_("Only a running plan can be paused."))
+    plan.status, plan.next_reminder_at = PlanStatus.PAUSED, None
+    record(plan, user, ActivityKind.PAUSED, at=now)
+    return plan
+
+
+@transaction.atomic
+def plan_resume(*, plan: Plan, user: User | None, now: datetime | None = None) -> Plan:
+    """Run a paused plan again; boundaries that passed while it was paused are recorded as
+    skipped rather than sent late."""
+    now = now or timezone.now()
+    if not Plan.objects.filter(pk=plan.pk, status=PlanStatus.PAUSED).update(
+        status=PlanStatus.ACTIVE
+    ):
+        raise PlanRuleError(_("Only a paused plan can be resumed."))
+    plan.status = PlanStatus.ACTIVE
+    skip_passed_boundaries(plan, now)
+    plan_reschedule(plan, now)
+    record(plan, user, ActivityKind.RESUMED, at=now)
+    return plan
+
+
+@transaction.atomic
+def plan_move_start(
+    *, plan: Plan, start_date: date, today: date, user: User | None, now: datetime | None = None
+) -> Plan:
+    """Move a running plan's day 1; its reminders move with it. Boundaries already sent
+    stay sent, and one that the move puts in the past is recorded as skipped."""
+    if plan.status not in (PlanStatus.ACTIVE, PlanStatus.PAUSED):
+        raise PlanRuleError(_("Only a running or paused plan can be moved."), field="start_date")
+    earliest = today - timedelta(days=plan.length - 1)
+    if start_date < earliest:
+        raise PlanRuleError(
+            _("Day 1 cannot be before %(date)s: the plan would be over.")
+            % {"date": formats.date_format(earliest, "DATE_FORMAT")},
+            field="start_date",
+        )
+    if start_date > today + timedelta(days=365):
+        raise PlanRuleError(_("Choose a start within the next year."), field="start_date")
+    if start_date == plan.start_date:
+        return plan
+    Plan.objects.filter(pk=plan.pk).update(start_date=start_date)
+    plan.start_date = start_date
+    now = now or timezone.now()
+    if plan.status == PlanStatus.ACTIVE:
+        skip_passed_boundaries(plan, now)
+        plan_reschedule(plan, now)
+    record(plan, user, ActivityKind.RESCHEDULED, at=now, detail={"start": start_date.isoformat()})
     return plan
 
 
 def plan_archive(*, plan: Plan) -> Plan:
     """Set a draft or active plan aside; it stays readable, and the team may start another."""
-    if plan.status not in (PlanStatus.DRAFT, PlanStatus.ACTIVE):
+    if plan.status not in (PlanStatus.DRAFT, PlanStatus.ACTIVE, PlanStatus.PAUSED):
         raise PlanRuleError(_("This plan is already finished or archived."))
     Plan.objects.filter(pk=plan.pk).update(status=PlanStatus.ARCHIVED)
     plan.status = PlanStatus.ARCHIVED

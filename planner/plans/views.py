@@ -273,3 +273,53 @@ def plan_archive(request: HtmxHttpRequest, membership: Membership, plan_id: int)
     else:
         messages.success(request, _("The plan was archived. It stays readable here."))
     return redirect("plan_detail", team_slug=plan.team.slug, plan_id=plan.pk)
+
+
+@require_POST
+@team_view(Role.LEAD)
+def plan_pause(request: HtmxHttpRequest, membership: Membership, plan_id: int) -> HttpResponse:
+    plan = selectors.plan_of_team(membership.team_id, plan_id)
+    try:
+        services.plan_pause(plan=plan, user=signed_in_user(request))
+    except services.PlanRuleError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request, _("The plan is paused: no ticks and no reminders until you resume it.")
+        )
+    return redirect("team_progress", team_slug=plan.team.slug)
+
+
+@require_POST
+@team_view(Role.LEAD)
+def plan_resume(request: HtmxHttpRequest, membership: Membership, plan_id: int) -> HttpResponse:
+    plan = selectors.plan_of_team(membership.team_id, plan_id)
+    try:
+        services.plan_resume(plan=plan, user=signed_in_user(request))
+    except services.PlanRuleError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("The plan runs again."))
+    return redirect("team_progress", team_slug=plan.team.slug)
+
+
+@require_POST
+@team_view(Role.LEAD)
+def plan_move_start(request: HtmxHttpRequest, membership: Membership, plan_id: int) -> HttpResponse:
+    plan = selectors.plan_of_team(membership.team_id, plan_id)
+    form = StartForm(request.POST)
+    if form.is_valid():
+        try:
+            services.plan_move_start(
+                plan=plan,
+                start_date=form.cleaned_data["start_date"],
+                today=_team_today(plan),
+                user=signed_in_user(request),
+            )
+        except services.PlanRuleError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("Day 1 moved; the reminders follow."))
+    else:
+        messages.error(request, _("Enter a valid date."))
+    return redirect("team_progress", team_slug=plan.team.slug)

@@ -23,6 +23,9 @@ class ActivityKind(models.TextChoices):
     MEASURED = "measured", _("measured")
     STARTED = "started", _("started the plan")
     FINISHED = "finished", _("finished the plan")
+    PAUSED = "paused", _("paused the plan")
+    RESUMED = "resumed", _("resumed the plan")
+    RESCHEDULED = "rescheduled", _("moved the start date")
 
 
 class Activity(models.Model):

@@ -43,6 +43,8 @@ def require_running(plan: Plan) -> None:
     """Tasks and KPIs change only while the plan is active."""
     if plan.status == PlanStatus.DRAFT:
         raise PlanRuleError(_("This plan has not started yet."))
+    if plan.status == PlanStatus.PAUSED:
+        raise PlanRuleError(_("This plan is paused. Its lead can resume it."))
     if plan.status != PlanStatus.ACTIVE:
         raise PlanRuleError(
             _("This plan is %(status)s: its tasks and KPIs can no longer change.")
@@ -236,9 +238,9 @@ def measurement_record(
 @transaction.atomic
 def plan_finish(*, plan: Plan, user: User, now: datetime | None = None) -> Plan:
     """Close a running plan: its tasks and KPIs freeze, and the team may start another."""
-    updated = Plan.objects.filter(pk=plan.pk, status=PlanStatus.ACTIVE).update(
-        status=PlanStatus.FINISHED
-    )
+    updated = Plan.objects.filter(
+        pk=plan.pk, status__in=[PlanStatus.ACTIVE, PlanStatus.PAUSED]
+    ).update(status=PlanStatus.FINISHED, next_reminder_at=None)
     if not updated:
         raise PlanRuleError(_("Only a running plan can be finished."))
     plan.status = PlanStatus.FINISHED

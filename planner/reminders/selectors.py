@@ -1,0 +1,82 @@
+"""Reads for reminders: a plan's schedule with each boundary's state and recipients."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.utils import timezone
+
+from planner.plans.models import Plan
+from planner.reminders.models import Delivery, DeliveryState, OptOut, Reminder, ReminderState
+from planner.reminders.schedule import Boundary
+from planner.reminders.services import schedule_of
+from planner.teams.models import Membership
+
+
+@dataclass
+class ScheduleRow:
+    boundary: Boundary
+    at: datetime
+    reminder: Reminder | None
+    deliveries: list[Delivery] = field(default_factory=list)
+
+    @property
+    def state(self) -> str:
+        """due, sending, sent, failed or skipped."""
+        if self.reminder is None:
+            return "due"
+        if self.reminder.state == ReminderState.SKIPPED:
+            return "skipped"
+        states = {d.state for d in self.deliveries}
+        if DeliveryState.FAILED in states:
+            return "failed"
+        if states & {DeliveryState.PENDING, DeliveryState.SENDING}:
+            return "sending"
+        return "sent"
+
+
+def plan_reminders(plan: Plan) -> list[ScheduleRow]:
+    """Every boundary of the plan, with its ledger row and deliveries: three queries."""
+    reminders = {r.key: r for r in plan.reminders.all()}
+    deliveries: dict[int, list[Delivery]] = defaultdict(list)
+    for delivery in (
+        Delivery.objects.filter(reminder__plan=plan).select_related("user").order_by("pk")
+    ):
+        deliveries[delivery.reminder_id].append(delivery)
+    rows = []
+    for due in schedule_of(plan):
+        reminder = reminders.get(due.boundary.key)
+        rows.append(
+            ScheduleRow(
+                due.boundary,
+                reminder.due_at if reminder else due.at,
+                reminder,
+                deliveries.get(reminder.pk, []) if reminder else [],
+            )
+        )
+    return rows
+
+
+def next_boundary(rows: list[ScheduleRow], now: datetime | None = None) -> Boundary:
+    """The boundary a test reminder shows: the next one due, else the last."""
+    now = now or timezone.now()
+    upcoming = [row.boundary for row in rows if row.at > now]
+    return upcoming[0] if upcoming else rows[-1].boundary
+
+
+@dataclass
+class Preference:
+    membership: Membership
+    subscribed: bool
+
+
+def preferences(user_id: int) -> list[Preference]:
+    opted_out = set(OptOut.objects.filter(user_id=user_id).values_list("team_id", flat=True))
+    return [
+        Preference(m, m.team_id not in opted_out)
+        for m in Membership.objects.filter(user_id=user_id)
+        .select_related("team")
+        .order_by("team__name")
+    ]
