@@ -26,6 +26,8 @@ from planner.progress.services import (
     task_complete,
     task_skip,
 )
+from planner.reminders.models import Delivery, DeliveryState, Reminder, ReminderState
+from planner.reminders.services import plan_reschedule, schedule_of
 from planner.teams.models import Membership, Role, Team
 
 DEMO_PASSWORD = "planner-demo"  # noqa: S105 - public by design; `demo` refuses DEBUG off
@@ -103,6 +105,37 @@ def _demo_plan(team: Team, lead: User) -> None:
     )
     plan_start(plan=plan, start_date=start, today=start, now=kick_off, user=lead)
     _demo_history(plan, lead, kick_off)
+    _demo_reminders(plan)
+
+
+def _demo_reminders(plan: Plan) -> None:
+    """The reminders of the boundaries already passed, as sent; the next one is due."""
+    now = timezone.now()
+    members = list(User.objects.filter(memberships__team_id=plan.team_id).order_by("pk"))
+    for due in schedule_of(plan):
+        if due.at > now:
+            break
+        reminder = Reminder.objects.create(
+            plan=plan,
+            key=due.boundary.key,
+            due_at=due.at,
+            state=ReminderState.DISPATCHED,
+            created_at=due.at,
+        )
+        Delivery.objects.bulk_create(
+            Delivery(
+                reminder=reminder,
+                user=member,
+                email=member.email,
+                state=DeliveryState.SENT,
+                attempts=1,
+                claimed_at=due.at,
+                next_attempt_at=due.at,
+                sent_at=due.at + timedelta(seconds=20),
+            )
+            for member in members
+        )
+    plan_reschedule(plan, now)
 
 
 def _demo_history(plan: Plan, lead: User, kick_off: datetime) -> None:

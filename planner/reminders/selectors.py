@@ -22,11 +22,14 @@ class ScheduleRow:
     reminder: Reminder | None
     deliveries: list[Delivery] = field(default_factory=list)
 
+    now: datetime | None = None
+
     @property
     def state(self) -> str:
-        """due, sending, sent, failed or skipped."""
+        """upcoming, due (its time passed, the next dispatch sends it), sending, sent,
+        failed or skipped."""
         if self.reminder is None:
-            return "due"
+            return "due" if self.now is not None and self.at <= self.now else "upcoming"
         if self.reminder.state == ReminderState.SKIPPED:
             return "skipped"
         states = {d.state for d in self.deliveries}
@@ -37,8 +40,9 @@ class ScheduleRow:
         return "sent"
 
 
-def plan_reminders(plan: Plan) -> list[ScheduleRow]:
+def plan_reminders(plan: Plan, now: datetime | None = None) -> list[ScheduleRow]:
     """Every boundary of the plan, with its ledger row and deliveries: three queries."""
+    now = now or timezone.now()
     reminders = {r.key: r for r in plan.reminders.all()}
     deliveries: dict[int, list[Delivery]] = defaultdict(list)
     for delivery in (
@@ -54,6 +58,7 @@ def plan_reminders(plan: Plan) -> list[ScheduleRow]:
                 reminder.due_at if reminder else due.at,
                 reminder,
                 deliveries.get(reminder.pk, []) if reminder else [],
+                now,
             )
         )
     return rows

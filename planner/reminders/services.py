@@ -146,7 +146,7 @@ def enqueue(delivery_ids: list[int]) -> None:
     from planner.reminders.tasks import send_delivery
 
     for delivery_id in delivery_ids:
-        send_delivery.delay_on_commit(delivery_id)
+        send_delivery.delay_on_commit(delivery_id)  # type: ignore[attr-defined] # stubs lag
 
 
 def delivery_claim(delivery_id: int, now: datetime | None = None) -> bool:

@@ -37,6 +37,7 @@ def reminder_schedule(
         "rows": rows,
         "test_key": selectors.next_boundary(rows).key if rows else "",
         "running": plan.is_active,
+        "has_failed": any(row.state == "failed" for row in rows),
     }
     return render(request, "reminders/schedule.html", context)
 
@@ -50,7 +51,7 @@ def reminder_test(request: HtmxHttpRequest, membership: Membership, plan_id: int
     if plan.start_date is None or key not in {b.key for b in boundaries(plan.phases, plan.length)}:
         messages.error(request, _("Choose a boundary of this plan."))
     else:
-        send_test.delay_on_commit(plan.pk, user.pk, key)
+        send_test.delay_on_commit(plan.pk, user.pk, key)  # type: ignore[attr-defined]
         messages.success(
             request,
             _("A test reminder is on its way to %(email)s.") % {"email": user.email},

@@ -70,3 +70,20 @@ def test_demo_refuses_with_debug_off(settings):
     with pytest.raises(CommandError, match="DEBUG off"):
         call_command("demo")
     assert not User.objects.exists()
+
+
+def test_demo_reminders_up_to_phase_three_are_sent_and_phase_four_is_next(settings):
+    from planner.reminders.models import Delivery, Reminder
+    from planner.reminders.services import schedule_of
+
+    settings.DEBUG = True
+    call_command("demo")
+    plan = Plan.objects.get(team__slug="demo")
+    assert list(Reminder.objects.filter(plan=plan).values_list("key", flat=True)) == [
+        "kickoff",
+        "phase-2",
+        "phase-3",
+    ]
+    assert set(Delivery.objects.values_list("state", flat=True)) == {"sent"}
+    phase_four = next(d.at for d in schedule_of(plan) if d.boundary.key == "phase-4")
+    assert plan.next_reminder_at == phase_four

@@ -13,6 +13,7 @@ from planner.assessment.models import Assessment
 from planner.plans.models import Plan, PlanStatus
 from planner.plans.services import plan_generate
 from planner.playbook.loader import get_playbook
+from planner.reminders.services import plan_reschedule
 from planner.teams.models import Team
 
 PLAYBOOK = get_playbook()
@@ -40,6 +41,7 @@ def running_plan(team: Team, lead: User, *, day: int = 3) -> Plan:
         status=PlanStatus.ACTIVE, start_date=start, started_at=timezone.now()
     )
     plan.refresh_from_db()
+    plan_reschedule(plan)
     return plan
 
 
