@@ -16,6 +16,8 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from planner.accounts.models import User
+from planner.plans.models import Plan, PlanStatus
+from planner.reminders.services import plan_reschedule
 from planner.teams.emails import send_invitation_email
 from planner.teams.models import Invitation, InvitationStatus, Membership, Role, Team, hash_token
 
@@ -69,6 +71,9 @@ def team_update(*, team: Team, name: str, time_zone: str, language: str) -> Team
     team.language = language
     team.full_clean()
     team.save(update_fields=["name", "time_zone", "language"])
+    # Reminders go out at a local hour: a new time zone moves them.
+    for plan in Plan.objects.filter(team=team, status=PlanStatus.ACTIVE).select_related("team"):
+        plan_reschedule(plan)
     return team
 
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import smtplib
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+import time_machine
 from django.core import mail
 from django.core.mail import EmailMultiAlternatives
 from django.core.mail.backends.base import BaseEmailBackend
@@ -248,3 +249,14 @@ def test_dispatch_command_refuses_a_malformed_moment(plan):
 
     with pytest.raises(CommandError, match="not an ISO 8601 moment"):
         call_command("dispatch_reminders", "--now", "next tuesday")
+
+
+@time_machine.travel("2027-03-10 06:00 +0000")
+def test_a_new_team_time_zone_moves_the_reminders(team, lead):
+    from planner.teams.services import team_update
+
+    plan = running_plan(team, lead, day=1)
+    assert plan.next_reminder_at == datetime(2027, 3, 10, 8, tzinfo=UTC)  # 09:00 in Zurich
+    team_update(team=team, name=team.name, time_zone="America/New_York", language="en")
+    plan.refresh_from_db()
+    assert plan.next_reminder_at == datetime(2027, 3, 10, 14, tzinfo=UTC)  # 09:00 EST
