@@ -67,7 +67,9 @@ class Settings(BaseSettings):
     )
     reminder_retries: int = Field(default=8, ge=0, le=20, alias="REMINDER_RETRIES")
     reminder_retry_seconds: float = Field(default=60, gt=0, le=3600, alias="REMINDER_RETRY_SECONDS")
-    reminder_stuck_minutes: float = Field(default=10, gt=0, le=1440, alias="REMINDER_STUCK_MINUTES")
+    # Must be well above the longest send (EMAIL_TIMEOUT is 30 s), or a slow but live send
+    # would be put back and sent twice.
+    reminder_stuck_minutes: float = Field(default=10, ge=2, le=1440, alias="REMINDER_STUCK_MINUTES")
 
     @field_validator("allowed_hosts", mode="before")
     @classmethod

@@ -14,6 +14,7 @@ from typing import Any
 
 from celery import shared_task
 from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
 from django.utils import timezone
 
 from planner.accounts.models import User
@@ -50,6 +51,18 @@ def sweep() -> dict[str, int]:
     return result.__dict__
 
 
+def _send(message: EmailMultiAlternatives) -> None:
+    """Send over this thread's open connection. Mail servers close idle sessions (Postfix
+    after five minutes, about a dispatch interval), so a reused connection that turns out
+    closed is reopened once at once rather than costing a retry and its delay."""
+    backend = connection()
+    try:
+        backend.send_messages([message])
+    except smtplib.SMTPServerDisconnected:
+        drop_connection()
+        connection().send_messages([message])
+
+
 def backoff(retries: int) -> float:
     """Seconds before try `retries + 1`: the base, doubled each time, at most six hours."""
     return float(min(settings.REMINDER_RETRY_SECONDS * 2**retries, 6 * 3600))
@@ -75,7 +88,7 @@ def send_delivery(self: Any, delivery_id: int) -> str:
         message = build_message(
             plan, boundary_of(plan, delivery.reminder.key), user, message_id=delivery.message_id
         )
-        connection().send_messages([message])
+        _send(message)
     except TRANSIENT as error:
         drop_connection()
         reason = f"{type(error).__name__}: {error}"
