@@ -86,11 +86,21 @@ TEMPLATES = [
 
 
 def _database(url: str) -> dict[str, Any]:
+    database = dict(dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True))
     if url.startswith("sqlite"):
         path = url.removeprefix("sqlite:///")
-        if path and path != ":memory:":
+        if path and path != ":memory:" and not url.startswith("sqlite://:memory:"):
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-    return dict(dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True))
+            # `make run` has web, worker and beat on one file: write-ahead logging lets
+            # them read while one writes, and writers queue instead of failing "locked".
+            database["OPTIONS"] = {
+                "init_command": (
+                    "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+                    "PRAGMA busy_timeout=5000;"
+                ),
+                "transaction_mode": "IMMEDIATE",
+            }
+    return database
 
 
 DATABASES = {"default": _database(CONFIG.database_url)}

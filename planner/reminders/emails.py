@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from planner.accounts.models import User
-from planner.plans.models import Plan, PlanTask, TaskStatus
+from planner.plans.models import Plan, TaskStatus
 from planner.progress import selectors as progress
 from planner.progress import status
 from planner.reminders.schedule import Boundary, boundaries
@@ -67,47 +67,109 @@ class TaskLine:
     mine: bool
 
 
+@dataclass(frozen=True)
+class _Row:
+    pk: int
+    title: dict[str, str]
+    day: int
+    phase: int
+    status: str
+    assignee_id: int | None
+    owner: str
+
+
+@dataclass(frozen=True)
+class Digest:
+    """What every recipient of one reminder shares: computed once per burst of sends."""
+
+    rows: tuple[_Row, ...]
+    phases: list[status.PhaseProgress]
+    standing: status.Standing
+    kpis: list[progress.KpiCard]
+
+
+_digests: dict[tuple[object, ...], Digest] = {}
+_DIGESTS_KEPT = 64
+
+
+def clear_digests() -> None:
+    _digests.clear()
+
+
+def plan_digest(plan: Plan, boundary: Boundary) -> Digest:
+    """The plan's figures at `boundary`, cached under the plan's newest activity (every
+    change to a running plan records one) and its members' newest profile edit, so a
+    cached digest is never stale."""
+    feed = plan.activities.order_by("-pk").values_list("pk", flat=True).first()
+    edit = (
+        User.objects.filter(memberships__team_id=plan.team_id)
+        .order_by("-updated_at")
+        .values_list("updated_at", flat=True)
+        .first()
+    )
+    key = (plan.pk, boundary.key, feed, edit, plan.team.time_zone)
+    digest = _digests.get(key)
+    if digest is not None:
+        return digest
+    facts = progress.facts_by_plan([plan])[plan.pk]
+    tasks = (
+        plan.tasks.select_related("assignee")
+        .only(
+            "pk",
+            "plan_id",
+            "title",
+            "day",
+            "phase",
+            "status",
+            "assignee_id",
+            "assignee__name",
+            "assignee__email",
+        )
+        .order_by("day", "position", "pk")
+    )
+    digest = Digest(
+        rows=tuple(
+            _Row(
+                t.pk,
+                t.title,
+                t.day,
+                t.phase,
+                t.status,
+                t.assignee_id,
+                t.assignee.display_name if t.assignee else "",
+            )
+            for t in tasks
+        ),
+        phases=status.phase_progress(facts, plan.phases, boundary.day),
+        standing=status.standing(facts, boundary.day, plan.length),
+        kpis=progress.kpi_cards(plan),
+    )
+    if len(_digests) >= _DIGESTS_KEPT:
+        _digests.clear()
+    _digests[key] = digest
+    return digest
+
+
 def reminder_context(plan: Plan, boundary: Boundary, user: User, now: datetime) -> dict[str, Any]:
     """What the email says: the ended phase, the recipient's next tasks, overdue, KPIs."""
     team = plan.team
     plan_url = progress.plan_url(plan)
-    facts = progress.facts_by_plan([plan])[plan.pk]
-    phases = status.phase_progress(facts, plan.phases, boundary.day)
+    digest = plan_digest(plan, boundary)
+    phases = digest.phases
     ended = phases[boundary.ended_phase - 1] if boundary.ended_phase else None
-    tasks = list(
-        plan.tasks.select_related("assignee")
-        .only("pk", "title", "day", "phase", "status", "assignee__name", "assignee__email")
-        .order_by("day", "position", "pk")
-    )
+    language = (translation.get_language() or "en")[:2]
 
-    def line(task: PlanTask) -> TaskLine:
-        owner = task.assignee.display_name if task.assignee else ""
+    def line(row: _Row) -> TaskLine:
         return TaskLine(
-            task.title_text,
-            task.day,
-            owner,
-            absolute(f"{plan_url}tasks/{task.pk}/"),
-            task.assignee_id == user.pk,
+            row.title.get(language) or row.title.get("en") or "",
+            row.day,
+            row.owner,
+            absolute(f"{plan_url}tasks/{row.pk}/"),
+            row.assignee_id == user.pk,
         )
 
-    open_in_ended = [
-        line(t) for t in tasks if ended and t.phase == ended.number and t.status == TaskStatus.OPEN
-    ]
-    mine_next = [
-        line(t)
-        for t in tasks
-        if boundary.next_phase
-        and t.phase == boundary.next_phase
-        and t.assignee_id == user.pk
-        and t.status == TaskStatus.OPEN
-    ]
-    overdue = [
-        line(t)
-        for t in tasks
-        if t.status == TaskStatus.OPEN
-        and t.day < boundary.day
-        and t.phase != getattr(ended, "number", 0)
-    ]
+    open_rows = [r for r in digest.rows if r.status == TaskStatus.OPEN]
+    ended_number = ended.number if ended else 0
     return {
         "user": user,
         "team": team,
@@ -115,11 +177,17 @@ def reminder_context(plan: Plan, boundary: Boundary, user: User, now: datetime) 
         "boundary": boundary,
         "ended": ended,
         "next_phase": phases[boundary.next_phase - 1] if boundary.next_phase else None,
-        "open_in_ended": open_in_ended,
-        "mine_next": mine_next,
-        "overdue": overdue,
-        "standing": status.standing(facts, boundary.day, plan.length),
-        "kpis": progress.kpi_cards(plan),
+        "open_in_ended": [line(r) for r in open_rows if r.phase == ended_number],
+        "mine_next": [
+            line(r)
+            for r in open_rows
+            if boundary.next_phase and r.phase == boundary.next_phase and r.assignee_id == user.pk
+        ],
+        "overdue": [
+            line(r) for r in open_rows if r.day < boundary.day and r.phase != ended_number
+        ],
+        "standing": digest.standing,
+        "kpis": digest.kpis,
         "dashboard_url": absolute(reverse("team_progress", kwargs={"team_slug": team.slug})),
         "my_tasks_url": absolute(reverse("home")),
         "assessment_url": absolute(reverse("assessment_intro", kwargs={"team_slug": team.slug})),
@@ -141,10 +209,10 @@ def build_message(
     test: bool = False,
 ) -> EmailMultiAlternatives:
     now = now or timezone.now()
-    context = reminder_context(plan, boundary, user, now)
-    context["test"] = test
     zone = zoneinfo.ZoneInfo(plan.team.time_zone)
     with translation.override(user.language or plan.team.language), timezone.override(zone):
+        context = reminder_context(plan, boundary, user, now)
+        context["test"] = test
         subject = " ".join(
             render_to_string("reminders/email/reminder_subject.txt", context).split()
         )

@@ -260,3 +260,34 @@ def test_a_new_team_time_zone_moves_the_reminders(team, lead):
     team_update(team=team, name=team.name, time_zone="America/New_York", language="en")
     plan.refresh_from_db()
     assert plan.next_reminder_at == datetime(2027, 3, 10, 14, tzinfo=UTC)  # 09:00 EST
+
+
+def test_building_an_email_costs_the_same_queries_for_few_and_many_tasks(
+    plan, engineer, django_assert_max_num_queries
+):
+    from planner.reminders.emails import boundary_of, build_message
+    from tests.progress.plans import add_tasks
+
+    boundary = boundary_of(plan, "phase-2")
+    with django_assert_max_num_queries(30) as few:
+        build_message(plan, boundary, engineer, message_id="<a@b>")
+    add_tasks(plan, 120, [engineer])  # records activities: the cached digest is stale
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        build_message(plan, boundary, engineer, message_id="<a@b>")
+
+
+def test_recipients_of_one_reminder_share_one_digest_until_the_plan_changes(
+    plan, lead, engineer, django_assert_max_num_queries
+):
+    from planner.progress.services import task_complete
+    from planner.reminders.emails import boundary_of, build_message
+
+    boundary = boundary_of(plan, "phase-2")
+    first = build_message(plan, boundary, lead, message_id="<a@b>")
+    with django_assert_max_num_queries(3):  # the two stamps; the digest is reused
+        build_message(plan, boundary, engineer, message_id="<b@b>")
+    task = plan.tasks.filter(phase=1).order_by("day").first()
+    assert task is not None
+    task_complete(task_id=task.pk, user=engineer)
+    after = build_message(plan, boundary, lead, message_id="<c@b>")
+    assert first.body != after.body  # one more done in phase 1: the digest was rebuilt
