@@ -95,8 +95,7 @@ def _database(url: str) -> dict[str, Any]:
             # them read while one writes, and writers queue instead of failing "locked".
             database["OPTIONS"] = {
                 "init_command": (
-                    "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-                    "PRAGMA busy_timeout=5000;"
+                    "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;"
                 ),
                 "transaction_mode": "IMMEDIATE",
             }

@@ -183,9 +183,7 @@ def reminder_context(plan: Plan, boundary: Boundary, user: User, now: datetime) 
             for r in open_rows
             if boundary.next_phase and r.phase == boundary.next_phase and r.assignee_id == user.pk
         ],
-        "overdue": [
-            line(r) for r in open_rows if r.day < boundary.day and r.phase != ended_number
-        ],
+        "overdue": [line(r) for r in open_rows if r.day < boundary.day and r.phase != ended_number],
         "standing": digest.standing,
         "kpis": digest.kpis,
         "dashboard_url": absolute(reverse("team_progress", kwargs={"team_slug": team.slug})),

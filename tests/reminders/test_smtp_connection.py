@@ -23,7 +23,7 @@ class Recorder:
     def __init__(self) -> None:
         self.message_ids: list[str] = []
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         self.message_ids.append(str(message_from_bytes(envelope.content)["Message-ID"]))
         return "250 OK"
 
