@@ -39,7 +39,7 @@ def smtp(settings) -> Iterator[Recorder]:
     recorder = Recorder()
     port = free_port()
     # The server drops a session idle for a second, as real ones do after minutes.
-    controller = Controller(recorder, hostname="127.0.0.1", port=port, server_kwargs={"timeout": 1})
+    controller = Controller(recorder, hostname="127.0.0.1", port=port, timeout=1)
     controller.start()
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
