@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import itertools
 import random
-import threading
 from collections.abc import Callable
 
 import pytest
@@ -16,30 +15,10 @@ from planner.plans.services import PlanRuleError, plan_task_update
 from planner.progress import services
 from planner.progress.models import Activity
 from tests.factories import MembershipFactory
+from tests.integration.threads import run_at_once
 from tests.progress.plans import running_plan
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-def _run_at_once(actions: list[Callable[[], object]]) -> list[object]:
-    barrier = threading.Barrier(len(actions))
-    outcomes: list[object] = [None] * len(actions)
-
-    def run(index: int) -> None:
-        try:
-            barrier.wait()
-            outcomes[index] = actions[index]()
-        except BaseException as error:  # noqa: BLE001 - recorded for the assertion
-            outcomes[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(actions))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return outcomes
 
 
 def test_parallel_ticks_undos_and_edits_agree_with_the_feed(lead, engineer, team):
@@ -75,7 +54,7 @@ def test_parallel_ticks_undos_and_edits_agree_with_the_feed(lead, engineer, team
             )
         return []
 
-    outcomes = _run_at_once([*(worker(p) for p in people), editor])
+    outcomes = run_at_once(*(worker(p) for p in people), editor)
     errors = [o for o in outcomes if isinstance(o, BaseException)]
     assert errors == []
 
@@ -108,7 +87,7 @@ def test_parallel_notes_from_the_same_text_keep_exactly_one(lead, engineer, team
             task_id=task.pk, user=person, note=f"by {person.pk}", evidence_url="", revision=0
         )
 
-    outcomes = _run_at_once([annotate(p) for p in people])
+    outcomes = run_at_once(*(annotate(p) for p in people))
     winners = [o for o in outcomes if isinstance(o, services.TaskChange)]
     refused = [o for o in outcomes if isinstance(o, PlanRuleError)]
     assert len(winners) == 1

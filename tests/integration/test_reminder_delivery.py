@@ -39,6 +39,7 @@ from planner.reminders import services
 from planner.reminders.models import Delivery, DeliveryState, Reminder, ReminderState
 from planner.teams.models import Team
 from tests.factories import MembershipFactory
+from tests.integration.threads import run_at_once
 from tests.progress.plans import running_plan
 from tests.servers import REDIS_URL
 
@@ -351,27 +352,6 @@ def assert_one_message_id_each(plan: Plan, received: dict[str, list[str]]) -> No
 # --- The tests ---------------------------------------------------------------------------
 
 
-def _run_at_once(*actions: Callable[[], T]) -> list[T | BaseException]:
-    barrier = threading.Barrier(len(actions))
-    outcomes: list[T | BaseException] = [RuntimeError("did not finish")] * len(actions)
-
-    def run(index: int) -> None:
-        try:
-            barrier.wait()
-            outcomes[index] = actions[index]()
-        except BaseException as error:  # noqa: BLE001 - recorded for the assertion
-            outcomes[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(actions))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return outcomes
-
-
 def test_two_dispatchers_at_once_send_each_member_one_email(
     team: Team,
     lead: User,
@@ -386,7 +366,7 @@ def test_two_dispatchers_at_once_send_each_member_one_email(
     mail_server.start()
     workers.start(mail_server.port)
 
-    outcomes = _run_at_once(lambda: services.dispatch(now), lambda: services.dispatch(now))
+    outcomes = run_at_once(lambda: services.dispatch(now), lambda: services.dispatch(now))
 
     results = [o for o in outcomes if isinstance(o, services.DispatchResult)]
     assert len(results) == 2, outcomes
