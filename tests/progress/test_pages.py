@@ -193,3 +193,36 @@ def test_all_my_teams_lists_each_team_and_sorts(client: Client, lead, engineer, 
     assert 'aria-sort="ascending"' in body
     assert "No running plan." in body
     assert client.get("/teams/?sort=bogus").status_code == 200
+
+
+def test_lead_pauses_resumes_and_moves_day_one(client: Client, lead, engineer, team, plan):
+    base = f"/teams/{team.slug}/plans/{plan.pk}/"
+    client.force_login(engineer)
+    assert client.post(base + "pause/").status_code == 403
+    assert client.post(base + "move/", {"start_date": "2030-01-01"}).status_code == 403
+    client.force_login(lead)
+    page = client.post(base + "pause/", follow=True).content.decode()
+    assert "The plan is paused" in page
+    plan.refresh_from_db()
+    assert (plan.status, plan.next_reminder_at) == ("paused", None)
+    task = plan.tasks.first()
+    client.force_login(engineer)
+    refused = client.post(f"{base}tasks/{task.pk}/done/", {"next": "/"}, follow=True)
+    assert "This plan is paused. Its lead can resume it." in refused.content.decode()
+    client.force_login(lead)
+    client.post(base + "resume/")
+    plan.refresh_from_db()
+    assert plan.status == "active"
+    old_start = plan.start_date
+    bad = client.post(base + "move/", {"start_date": "1999-01-01"}, follow=True)
+    assert "the plan would be over" in bad.content.decode()
+    assert client.post(base + "move/", {"start_date": "soon"}, follow=True).status_code == 200
+    plan.refresh_from_db()
+    assert plan.start_date == old_start
+    new_start = old_start + timedelta(days=2)
+    client.post(base + "move/", {"start_date": new_start.isoformat()})
+    plan.refresh_from_db()
+    assert plan.start_date == new_start
+    feed = client.get(f"/teams/{team.slug}/progress/").content.decode()
+    assert f"moved day 1 to {new_start.isoformat()}" in feed
+    assert "paused the plan" in feed
