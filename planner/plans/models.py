@@ -203,3 +203,10 @@ class KpiTarget(models.Model):
     @property
     def why_text(self) -> str:
         return _text(self.why)
+
+    @property
+    def band(self) -> tuple[float, float] | None:
+        """A band KPI's healthy range, else None."""
+        if self.band_low is None or self.band_high is None:
+            return None
+        return (self.band_low, self.band_high)

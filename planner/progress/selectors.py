@@ -191,18 +191,12 @@ def kpi_cards(plan: Plan) -> list[KpiCard]:
     for target in targets:
         measured = sorted(history.get(target.pk, []), key=lambda pair: pair[1])
         values = [value for value, _ in measured]
-        band = (
-            (target.band_low, target.band_high)
-            if target.band_low is not None and target.band_high is not None
-            else None
-        )
         standing = status.KpiStanding(
             direction=target.direction,
             baseline=target.baseline,
             target=target.target,
             latest=values[-1] if values else None,
-            band=band,
-            history=values,
+            band=target.band,
         )
         spark = charts.sparkline(values, target.baseline, target.target) if values else None
         cards.append(KpiCard(target, standing, measured, spark))
@@ -406,7 +400,7 @@ def my_tasks(user: User, now: datetime | None = None) -> MyTasks:
     return result
 
 
-def my_task_row(user: User, task: PlanTask, now: datetime | None = None) -> PlanTask:
+def my_task_row(task: PlanTask) -> PlanTask:
     """One task dressed like a My tasks row, for an htmx swap."""
     plan = task.plan
     task.url = f"{plan_url(plan)}tasks/{task.pk}/"  # type: ignore[attr-defined]
@@ -474,18 +468,13 @@ def teams_overview(
     )
     kpis: dict[int, list[status.KpiStanding]] = defaultdict(list)
     for target in KpiTarget.objects.filter(plan__in=plans).annotate(latest=latest):
-        band = (
-            (target.band_low, target.band_high)
-            if target.band_low is not None and target.band_high is not None
-            else None
-        )
         kpis[target.plan_id].append(
             status.KpiStanding(
                 target.direction,
                 target.baseline,
                 target.target,
                 target.latest,
-                band,
+                target.band,
             )
         )
     rows = []

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
@@ -205,8 +205,6 @@ class KpiStanding:
     target: float
     latest: float | None
     band: tuple[float, float] | None = None
-    # Oldest first, for the trend chart.
-    history: list[float] = field(default_factory=list)
 
     @property
     def reached(self) -> bool:

@@ -64,7 +64,7 @@ def _tick_response(
     request: HtmxHttpRequest, user: User, task: PlanTask, *, error: str = "", status: int = 200
 ) -> HttpResponse:
     """The row in its new state, plus the counters and the plan's bar, out of band."""
-    row = selectors.my_task_row(user, task)
+    row = selectors.my_task_row(task)
     context = _my_context(user, task=row, error=error, next=_next(request, "/"))
     return render(request, "progress/my_tasks.html#tick", context, status=status)
 

@@ -25,7 +25,7 @@ from planner.accounts.models import User
 from planner.plans.models import Plan, PlanStatus
 from planner.reminders.models import Delivery, DeliveryState, OptOut, Reminder, ReminderState
 from planner.reminders.schedule import Decision, Due, decide, plan_schedule
-from planner.teams.models import Membership, Team
+from planner.teams.models import Team
 
 BATCH = 500
 
@@ -243,7 +243,3 @@ def opt_out(user: User, team: Team) -> bool:
 def opt_in(user: User, team: Team) -> bool:
     deleted, _ = OptOut.objects.filter(user=user, team=team).delete()
     return bool(deleted)
-
-
-def is_member(user: User, team: Team) -> bool:
-    return Membership.objects.filter(user=user, team=team).exists()

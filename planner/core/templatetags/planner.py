@@ -50,8 +50,3 @@ def schedule_badge(schedule: str) -> dict[str, Any]:
     if known is None:
         return {"label": schedule, "style": ""}
     return {"label": SCHEDULE[known], "style": SCHEDULE_STYLE[known]}
-
-
-@register.filter
-def percent_of(value: float | int, total: float | int) -> int:
-    return 0 if not total else min(100, int(100 * float(value) / float(total)))
