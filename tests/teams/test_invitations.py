@@ -57,6 +57,15 @@ def test_lead_invites_by_email_and_only_the_hash_is_stored(
     assert invitation.expires_at - invitation.created_at == timedelta(days=7)
 
 
+def test_invitation_subject_is_plain_text_not_escaped_html(client: Client, invite, lead, team):
+    team.name = "R&D <ML>"
+    team.save()
+    client.force_login(lead)
+    invite(team)
+    assert mail.outbox[0].subject == "You are invited to join R&D <ML> on Planner"
+    assert "R&D <ML>" in str(mail.outbox[0].body)
+
+
 def test_invitation_email_is_in_the_invitees_language(client: Client, invite, lead, team):
     UserFactory.create(email="anna@example.ch", language="de")
     client.force_login(lead)
