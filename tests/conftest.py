@@ -54,17 +54,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 @pytest.fixture(autouse=True)
 def _fresh_cache() -> Iterator[None]:
-    """Rate limits and dashboards live in the cache, reminder digests in the process: each
-    test starts with none (ids repeat across tests on SQLite)."""
+    """Rate limits and dashboards live in the cache: each test starts with none (ids repeat
+    across tests on SQLite)."""
     from django.core.cache import cache
 
-    from planner.reminders.emails import clear_digests
-
     cache.clear()
-    clear_digests()
     yield
     cache.clear()
-    clear_digests()
 
 
 @pytest.fixture

@@ -1,5 +1,7 @@
 """The reminder email: HTML and plain text, in the recipient's language, with one-click
-unsubscribe (RFC 8058) and a Message-ID that every attempt of a delivery shares."""
+unsubscribe (RFC 8058) and a Message-ID that every attempt of a delivery shares.
+
+`ReminderMail` writes the emails of one reminder; `mime.alternative` their bytes."""
 
 from __future__ import annotations
 
@@ -7,7 +9,8 @@ import contextlib
 import threading
 import zoneinfo
 from dataclasses import dataclass
-from datetime import datetime
+from email import message_from_bytes
+from email.message import Message
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -15,14 +18,16 @@ from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.backends.base import BaseEmailBackend
-from django.template.loader import render_to_string
+from django.template.loader import get_template, render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.safestring import SafeString, mark_safe
 
 from planner.accounts.models import User
 from planner.plans.models import Plan, TaskStatus
 from planner.progress import selectors as progress
 from planner.progress import status
+from planner.reminders import mime
 from planner.reminders.schedule import Boundary, boundaries
 from planner.teams.models import Team
 
@@ -58,16 +63,16 @@ def boundary_of(plan: Plan, key: str) -> Boundary:
     raise LookupError(f"Plan {plan.pk} has no boundary {key!r}.")
 
 
-@dataclass
+@dataclass(frozen=True, slots=True)
 class TaskLine:
     title: str
     day: int
     owner: str
     url: str
-    mine: bool
+    mine: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Row:
     pk: int
     title: dict[str, str]
@@ -80,7 +85,7 @@ class _Row:
 
 @dataclass(frozen=True)
 class Digest:
-    """What every recipient of one reminder shares: computed once per burst of sends."""
+    """The plan's figures at a boundary: what every recipient of the reminder reads."""
 
     rows: tuple[_Row, ...]
     phases: list[status.PhaseProgress]
@@ -88,29 +93,7 @@ class Digest:
     kpis: list[progress.KpiCard]
 
 
-_digests: dict[tuple[object, ...], Digest] = {}
-_DIGESTS_KEPT = 64
-
-
-def clear_digests() -> None:
-    _digests.clear()
-
-
 def plan_digest(plan: Plan, boundary: Boundary) -> Digest:
-    """The plan's figures at `boundary`, cached under the plan's newest activity (every
-    change to a running plan records one) and its members' newest profile edit, so a
-    cached digest is never stale."""
-    feed = plan.activities.order_by("-pk").values_list("pk", flat=True).first()
-    edit = (
-        User.objects.filter(memberships__team_id=plan.team_id)
-        .order_by("-updated_at")
-        .values_list("updated_at", flat=True)
-        .first()
-    )
-    key = (plan.pk, boundary.key, feed, edit, plan.team.time_zone)
-    digest = _digests.get(key)
-    if digest is not None:
-        return digest
     facts = progress.facts_by_plan([plan])[plan.pk]
     tasks = (
         plan.tasks.select_related("assignee")
@@ -127,7 +110,7 @@ def plan_digest(plan: Plan, boundary: Boundary) -> Digest:
         )
         .order_by("day", "position", "pk")
     )
-    digest = Digest(
+    return Digest(
         rows=tuple(
             _Row(
                 t.pk,
@@ -144,91 +127,185 @@ def plan_digest(plan: Plan, boundary: Boundary) -> Digest:
         standing=status.standing(facts, boundary.day, plan.length),
         kpis=progress.kpi_cards(plan),
     )
-    if len(_digests) >= _DIGESTS_KEPT:
-        _digests.clear()
-    _digests[key] = digest
-    return digest
 
 
-def reminder_context(plan: Plan, boundary: Boundary, user: User, now: datetime) -> dict[str, Any]:
-    """What the email says: the ended phase, the recipient's next tasks, overdue, KPIs."""
-    team = plan.team
-    plan_url = progress.plan_url(plan)
-    digest = plan_digest(plan, boundary)
-    phases = digest.phases
-    ended = phases[boundary.ended_phase - 1] if boundary.ended_phase else None
-    language = (translation.get_language() or "en")[:2]
+class ReminderEmail(EmailMultiAlternatives):
+    """A reminder as Django's mail backends take it, with the bytes it goes out as written
+    once (`wire`, by `mime.alternative`). The SMTP path in tasks sends `wire` as is; other
+    backends (files, console, the test outbox) read the same bytes through `message()`."""
 
-    def line(row: _Row) -> TaskLine:
-        return TaskLine(
-            row.title.get(language) or row.title.get("en") or "",
-            row.day,
-            row.owner,
-            absolute(f"{plan_url}tasks/{row.pk}/"),
-            row.assignee_id == user.pk,
+    def __init__(
+        self,
+        *,
+        subject: str,
+        text: str,
+        html: str,
+        to: str,
+        headers: dict[str, str],
+    ) -> None:
+        super().__init__(subject, text, to=[to], headers=headers)
+        self.attach_alternative(html, "text/html")
+        self.html = html
+        self.envelope_from = mime.address(self.from_email)
+        self.envelope_to = [mime.address(to)]
+        self.wire = mime.alternative(
+            from_email=self.from_email,
+            to=to,
+            subject=subject,
+            text=text,
+            html=html,
+            headers=list(headers.items()),
         )
 
-    open_rows = [r for r in digest.rows if r.status == TaskStatus.OPEN]
-    ended_number = ended.number if ended else 0
-    return {
-        "user": user,
-        "team": team,
-        "plan": plan,
-        "boundary": boundary,
-        "ended": ended,
-        "next_phase": phases[boundary.next_phase - 1] if boundary.next_phase else None,
-        "open_in_ended": [line(r) for r in open_rows if r.phase == ended_number],
-        "mine_next": [
-            line(r)
-            for r in open_rows
-            if boundary.next_phase and r.phase == boundary.next_phase and r.assignee_id == user.pk
-        ],
-        "overdue": [line(r) for r in open_rows if r.day < boundary.day and r.phase != ended_number],
-        "standing": digest.standing,
-        "kpis": digest.kpis,
-        "dashboard_url": absolute(reverse("team_progress", kwargs={"team_slug": team.slug})),
-        "my_tasks_url": absolute(reverse("home")),
-        "assessment_url": absolute(reverse("assessment_intro", kwargs={"team_slug": team.slug})),
-        "preferences_url": absolute(reverse("reminder_preferences")),
-        "unsubscribe_url": absolute(
-            reverse("reminder_unsubscribe", kwargs={"token": unsubscribe_token(user, team)})
-        ),
-        "site_url": settings.SITE_URL,
-    }
+    # Django's backends only call as_bytes() and get_charset() on what this returns.
+    def message(self) -> Any:  # type: ignore[override]
+        parsed = message_from_bytes(self.wire, _class=WireMessage)
+        parsed.wire = self.wire
+        return parsed
+
+
+class WireMessage(Message):
+    """A parsed reminder that serialises to the bytes it was parsed from."""
+
+    wire = b""
+
+    def as_bytes(self, unixfrom: bool = False, linesep: str = "\n", **_: Any) -> bytes:  # type: ignore[override]
+        return self.wire.replace(b"\r\n", linesep.encode())
+
+
+@dataclass
+class _Edition:
+    """One reminder in one language: what all its recipients share, rendered once."""
+
+    subject: str
+    context: dict[str, Any]
+    html: dict[str, SafeString | None]
+    text: dict[str, SafeString | None]
+
+
+# The partials of the templates that every recipient of a reminder shares in a language.
+_SHARED_HTML = ("top", "review", "none_mine", "overdue", "results", "unsubscribe")
+_SHARED_TEXT = ("review", "none_mine", "overdue", "results")
+
+
+class ReminderMail:
+    """Writes the emails of one reminder (a plan at a boundary) to its recipients.
+
+    A reminder goes to every member, and most of its email is the same for all of them in
+    one language: that part is rendered once per language, and per recipient only their
+    greeting, their tasks and their unsubscribe link (about ten times cheaper).
+    """
+
+    def __init__(self, plan: Plan, boundary: Boundary, *, test: bool = False) -> None:
+        self.plan, self.boundary, self.test = plan, boundary, test
+        self.zone = zoneinfo.ZoneInfo(plan.team.time_zone)
+        self.digest = plan_digest(plan, boundary)
+        ended = boundary.ended_phase or 0
+        open_rows = [r for r in self.digest.rows if r.status == TaskStatus.OPEN]
+        self._open_in_ended = [r for r in open_rows if r.phase == ended]
+        self._overdue = [r for r in open_rows if r.day < boundary.day and r.phase != ended]
+        self._next = [
+            r for r in open_rows if boundary.next_phase and r.phase == boundary.next_phase
+        ]
+        team = plan.team
+        self._task_url = absolute(progress.plan_url(plan)) + "tasks/"
+        self._links = {
+            "dashboard_url": absolute(reverse("team_progress", kwargs={"team_slug": team.slug})),
+            "my_tasks_url": absolute(reverse("home")),
+            "assessment_url": absolute(
+                reverse("assessment_intro", kwargs={"team_slug": team.slug})
+            ),
+            "preferences_url": absolute(reverse("reminder_preferences")),
+            "site_url": settings.SITE_URL,
+        }
+        # Reversed once with a stand-in for the token: each recipient has their own.
+        self._unsubscribe = absolute(reverse("reminder_unsubscribe", kwargs={"token": "TOKEN"}))
+        self._editions: dict[str, _Edition] = {}
+
+    def _line(self, row: _Row, language: str, mine: bool = False) -> TaskLine:
+        title = row.title.get(language) or row.title.get("en") or ""
+        return TaskLine(title, row.day, row.owner, f"{self._task_url}{row.pk}/", mine)
+
+    def _edition(self, language: str) -> _Edition:
+        edition = self._editions.get(language)
+        if edition is not None:
+            return edition
+        phases = self.digest.phases
+        boundary = self.boundary
+        context: dict[str, Any] = {
+            "team": self.plan.team,
+            "plan": self.plan,
+            "boundary": boundary,
+            "test": self.test,
+            "ended": phases[boundary.ended_phase - 1] if boundary.ended_phase else None,
+            "next_phase": phases[boundary.next_phase - 1] if boundary.next_phase else None,
+            "open_in_ended": [self._line(r, language) for r in self._open_in_ended],
+            "overdue": [self._line(r, language) for r in self._overdue],
+            "standing": self.digest.standing,
+            "kpis": self.digest.kpis,
+            **self._links,
+        }
+        subject = " ".join(render_to_string(SUBJECT, context).split())
+        edition = _Edition(
+            subject,
+            context,
+            html={name: _render(f"{HTML}#{name}", context) for name in _SHARED_HTML},
+            text={name: _render(f"{TEXT}#{name}", context) for name in _SHARED_TEXT},
+        )
+        self._editions[language] = edition
+        return edition
+
+    def email(self, user: User, *, message_id: str) -> ReminderEmail:
+        language = user.language or self.plan.team.language
+        with translation.override(language), timezone.override(self.zone):
+            edition = self._edition(language)
+            context = {
+                **edition.context,
+                "user": user,
+                "mine_next": [
+                    self._line(r, language) for r in self._next if r.assignee_id == user.pk
+                ],
+                "unsubscribe_url": self._unsubscribe.replace(
+                    "TOKEN", unsubscribe_token(user, self.plan.team)
+                ),
+            }
+            html, text = edition.html, edition.text
+            if any(r.assignee_id == user.pk for r in self._overdue):
+                # Their own overdue tasks are marked: this part is theirs alone.
+                context["overdue"] = [
+                    self._line(r, language, r.assignee_id == user.pk) for r in self._overdue
+                ]
+                html, text = {**html, "overdue": None}, {**text, "overdue": None}
+            html_body = _render(HTML, {**context, "shared": html})
+            text_body = _render(TEXT, {**context, "shared": text})
+        return ReminderEmail(
+            subject=edition.subject,
+            text=text_body,
+            html=html_body,
+            to=user.email,
+            headers={
+                "Message-ID": message_id,
+                "List-Unsubscribe": f"<{context['unsubscribe_url']}>",
+                "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+                "Auto-Submitted": "auto-generated",
+            },
+        )
+
+
+HTML = "reminders/email/reminder.html"
+TEXT = "reminders/email/reminder.txt"
+SUBJECT = "reminders/email/reminder_subject.txt"
+
+
+def _render(name: str, context: dict[str, Any]) -> SafeString:
+    return mark_safe(get_template(name).render(context))  # noqa: S308 # our templates' output
 
 
 def build_message(
-    plan: Plan,
-    boundary: Boundary,
-    user: User,
-    *,
-    message_id: str,
-    now: datetime | None = None,
-    test: bool = False,
-) -> EmailMultiAlternatives:
-    now = now or timezone.now()
-    zone = zoneinfo.ZoneInfo(plan.team.time_zone)
-    with translation.override(user.language or plan.team.language), timezone.override(zone):
-        context = reminder_context(plan, boundary, user, now)
-        context["test"] = test
-        subject = " ".join(
-            render_to_string("reminders/email/reminder_subject.txt", context).split()
-        )
-        text = render_to_string("reminders/email/reminder.txt", context)
-        html = render_to_string("reminders/email/reminder.html", context)
-    message = EmailMultiAlternatives(
-        subject,
-        text,
-        to=[user.email],
-        headers={
-            "Message-ID": message_id,
-            "List-Unsubscribe": f"<{context['unsubscribe_url']}>",
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-            "Auto-Submitted": "auto-generated",
-        },
-    )
-    message.attach_alternative(html, "text/html")
-    return message
+    plan: Plan, boundary: Boundary, user: User, *, message_id: str, test: bool = False
+) -> ReminderEmail:
+    """One reminder email; to write many of one reminder, keep one `ReminderMail`."""
+    return ReminderMail(plan, boundary, test=test).email(user, message_id=message_id)
 
 
 _local = threading.local()

@@ -12,8 +12,10 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from planner.reminders import services
+from planner.reminders.emails import ReminderEmail, ReminderMail, boundary_of
+from planner.reminders.sending import send
 from planner.reminders.models import Delivery, DeliveryState
-from planner.reminders.tasks import send_delivery
+from planner.reminders.tasks import send_deliveries
 from tests.progress.plans import running_plan
 
 pytestmark = pytest.mark.django_db
@@ -22,9 +24,11 @@ pytestmark = pytest.mark.django_db
 class Recorder:
     def __init__(self) -> None:
         self.message_ids: list[str] = []
+        self.contents: list[bytes] = []
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         self.message_ids.append(str(message_from_bytes(envelope.content)["Message-ID"]))
+        self.contents.append(envelope.content)
         return "250 OK"
 
 
@@ -53,9 +57,24 @@ def test_a_connection_the_server_closed_meanwhile_is_reopened_without_a_retry(
     plan = running_plan(team, lead, day=1)
     services.dispatch(services.schedule_of(plan)[0].at)
     first, second = Delivery.objects.order_by("pk")
-    assert send_delivery.apply(args=(first.pk,)).result == DeliveryState.SENT
+    assert send_deliveries.apply(args=([first.pk],)).get()["sent"] == 1
     time.sleep(2)  # the server closes the idle session
-    assert send_delivery.apply(args=(second.pk,)).result == DeliveryState.SENT
+    assert send_deliveries.apply(args=([second.pk],)).get()["sent"] == 1
     second.refresh_from_db()
     assert (second.state, second.attempts, second.reason) == (DeliveryState.SENT, 1, "")
     assert sorted(smtp.message_ids) == sorted([first.message_id, second.message_id])
+
+
+def test_the_server_receives_the_bytes_the_email_was_written_as(smtp: Recorder, team, lead):
+    plan = running_plan(team, lead, day=1)
+    message = ReminderMail(plan, boundary_of(plan, "kickoff")).email(lead, message_id="<w@t>")
+    message.body += "\n.\n.. a line that starts with a dot\n"  # smtplib dot-stuffs these
+    message = ReminderEmail(
+        subject=message.subject,
+        text=message.body,
+        html=message.html,
+        to=lead.email,
+        headers=dict(message.extra_headers),
+    )
+    send(message)
+    assert smtp.contents == [message.wire]
