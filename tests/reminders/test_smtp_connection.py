@@ -13,8 +13,8 @@ from aiosmtpd.controller import Controller
 
 from planner.reminders import services
 from planner.reminders.emails import ReminderEmail, ReminderMail, boundary_of
-from planner.reminders.sending import send
 from planner.reminders.models import Delivery, DeliveryState
+from planner.reminders.sending import send
 from planner.reminders.tasks import send_deliveries
 from tests.progress.plans import running_plan
 
