@@ -70,7 +70,7 @@ def test_the_server_receives_the_bytes_the_email_was_written_as(smtp: Recorder, 
     message = ReminderMail(plan, boundary_of(plan, "kickoff")).email(lead, message_id="<w@t>")
     message.body += "\n.\n.. a line that starts with a dot\n"  # smtplib dot-stuffs these
     message = ReminderEmail(
-        subject=message.subject,
+        subject=str(message.subject),
         text=message.body,
         html=message.html,
         to=lead.email,
