@@ -173,6 +173,15 @@ class WireMessage(Message):
         return self.wire.replace(b"\r\n", linesep.encode())
 
 
+HTML = "reminders/email/reminder.html"
+TEXT = "reminders/email/reminder.txt"
+SUBJECT = "reminders/email/reminder_subject.txt"
+
+
+def _render(name: str, context: dict[str, Any]) -> SafeString:
+    return mark_safe(get_template(name).render(context))  # noqa: S308 # our templates' output
+
+
 @dataclass
 class _Edition:
     """One reminder in one language: what all its recipients share, rendered once."""
@@ -290,15 +299,6 @@ class ReminderMail:
                 "Auto-Submitted": "auto-generated",
             },
         )
-
-
-HTML = "reminders/email/reminder.html"
-TEXT = "reminders/email/reminder.txt"
-SUBJECT = "reminders/email/reminder_subject.txt"
-
-
-def _render(name: str, context: dict[str, Any]) -> SafeString:
-    return mark_safe(get_template(name).render(context))  # noqa: S308 # our templates' output
 
 
 def build_message(

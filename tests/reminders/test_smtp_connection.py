@@ -76,5 +76,6 @@ def test_the_server_receives_the_bytes_the_email_was_written_as(smtp: Recorder, 
         to=lead.email,
         headers=dict(message.extra_headers),
     )
-    send(message)
-    assert smtp.contents == [message.wire]
+    send(message)  # the send task's way: the bytes over the open session
+    message.send()  # Django's SMTP backend (the lead's test reminder): the same bytes
+    assert smtp.contents == [message.wire, message.wire]
