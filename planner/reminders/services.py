@@ -3,9 +3,10 @@
 Exactly once, in three steps:
 1. `dispatch` locks the due plans (others skip them), records each due boundary in the
    ledger (a unique row per plan and boundary) with one delivery row per member, and
-   enqueues one send task per delivery when the transaction commits.
-2. `delivery_claim` moves a delivery from pending to sending with a conditional UPDATE:
-   however many tasks run for it, one wins; the others find it taken and stop.
+   enqueues a send task for the reminder's deliveries when the transaction commits.
+2. `delivery_claim` moves a delivery from pending to sending with a conditional UPDATE
+   just before its email is sent: however many tasks run for it, one wins; the others
+   find it taken and go on (see `sending`).
 3. `sweep` puts back deliveries left in "sending" by a worker that died, and re-enqueues
    pending ones whose task was lost; the resend carries the same Message-ID.
 """
