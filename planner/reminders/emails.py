@@ -89,7 +89,6 @@ class Digest:
 
     rows: tuple[_Row, ...]
     phases: list[status.PhaseProgress]
-    standing: status.Standing
     kpis: list[progress.KpiCard]
 
 
@@ -124,7 +123,6 @@ def plan_digest(plan: Plan, boundary: Boundary) -> Digest:
             for t in tasks
         ),
         phases=status.phase_progress(facts, plan.phases, boundary.day),
-        standing=status.standing(facts, boundary.day, plan.length),
         kpis=progress.kpi_cards(plan),
     )
 
@@ -225,7 +223,6 @@ class ReminderMail:
                 reverse("assessment_intro", kwargs={"team_slug": team.slug})
             ),
             "preferences_url": absolute(reverse("reminder_preferences")),
-            "site_url": settings.SITE_URL,
         }
         # Reversed once with a stand-in for the token: each recipient has their own.
         self._unsubscribe = absolute(reverse("reminder_unsubscribe", kwargs={"token": "TOKEN"}))
@@ -250,7 +247,6 @@ class ReminderMail:
             "next_phase": phases[boundary.next_phase - 1] if boundary.next_phase else None,
             "open_in_ended": [self._line(r, language) for r in self._open_in_ended],
             "overdue": [self._line(r, language) for r in self._overdue],
-            "standing": self.digest.standing,
             "kpis": self.digest.kpis,
             **self._links,
         }
@@ -299,13 +295,6 @@ class ReminderMail:
                 "Auto-Submitted": "auto-generated",
             },
         )
-
-
-def build_message(
-    plan: Plan, boundary: Boundary, user: User, *, message_id: str, test: bool = False
-) -> ReminderEmail:
-    """One reminder email; to write many of one reminder, keep one `ReminderMail`."""
-    return ReminderMail(plan, boundary, test=test).email(user, message_id=message_id)
 
 
 _local = threading.local()

@@ -7,7 +7,7 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from planner.plans.models import TaskStatus
-from planner.reminders.emails import boundary_of, build_message
+from planner.reminders.emails import ReminderMail, boundary_of
 from tests.progress.plans import running_plan
 
 pytestmark = pytest.mark.django_db
@@ -22,12 +22,9 @@ def test_phase_reminder_email_renders(page: Page, shot, lead, engineer, team, la
     first = plan.tasks.filter(phase=1).order_by("day")
     done = list(first.values_list("pk", flat=True)[:5])
     plan.tasks.filter(pk__in=done).update(status=TaskStatus.DONE, closed_at=timezone.now())
-    message = build_message(
-        plan, boundary_of(plan, "phase-2"), engineer, message_id="<test@example.org>"
-    )
-    html = message.alternatives[0][0]
-    assert isinstance(html, str)
-    page.set_content(html)
+    mail = ReminderMail(plan, boundary_of(plan, "phase-2"))
+    message = mail.email(engineer, message_id="<test@example.org>")
+    page.set_content(message.html)
     heading = "Phase 2 starts today" if language == "en" else "Phase 2 beginnt heute"
     expect(page.get_by_role("heading", level=1)).to_have_text(heading)
     expect(page.get_by_role("table")).to_be_visible()

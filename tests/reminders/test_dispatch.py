@@ -268,15 +268,15 @@ def test_a_new_team_time_zone_moves_the_reminders(team, lead):
 def test_building_an_email_costs_the_same_queries_for_few_and_many_tasks(
     plan, engineer, django_assert_max_num_queries
 ):
-    from planner.reminders.emails import boundary_of, build_message
+    from planner.reminders.emails import ReminderMail, boundary_of
     from tests.progress.plans import add_tasks
 
     boundary = boundary_of(plan, "phase-2")
     with django_assert_max_num_queries(30) as few:
-        build_message(plan, boundary, engineer, message_id="<a@b>")
+        ReminderMail(plan, boundary).email(engineer, message_id="<a@b>")
     add_tasks(plan, 120, [engineer])  # records activities: the cached digest is stale
     with django_assert_max_num_queries(len(few.captured_queries)):
-        build_message(plan, boundary, engineer, message_id="<a@b>")
+        ReminderMail(plan, boundary).email(engineer, message_id="<a@b>")
 
 
 def test_the_emails_of_one_reminder_are_written_without_further_queries(
