@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests import servers
+from tests import clock, servers
 
 # Before Django reads its settings (pytest-django sets Django up after this module loads).
 DATABASE_URL = servers.choose_database_url()
@@ -20,6 +20,12 @@ import django  # noqa: E402
 
 django.setup()  # with the environment chosen above; pytest-django finds Django ready
 
+from django.conf import settings  # noqa: E402
+
+# Hashing a password the production way costs about 0.3 s; every user a test creates would
+# pay it. Tests check who may sign in, not the hash's strength.
+settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
 from planner.celery import app as celery_app  # noqa: E402
 
 # Tasks run in the test process when their transaction commits; the integration tests
@@ -30,11 +36,19 @@ celery_app.conf.task_eager_propagates = True
 from tests.factories import MembershipFactory, TeamFactory, UserFactory  # noqa: E402
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    clock.start()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    clock.stop()
+
+
 def pytest_report_header() -> list[str]:
     engine = "PostgreSQL" if servers.uses_postgres(DATABASE_URL) else "SQLite"
     where = DATABASE_URL if engine == "PostgreSQL" else "in memory"
     redis = "Redis: 127.0.0.1:6379" if servers.redis_available() else "Redis: not reachable"
-    return [f"Test database: {engine} ({where})", redis]
+    return [f"Test database: {engine} ({where})", redis, clock.describe()]
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -50,6 +64,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         for marker, reason in reasons.items():
             if item.get_closest_marker(marker):
                 item.add_marker(pytest.mark.skip(reason=reason))
+
+
+@pytest.fixture(autouse=True)
+def _suite_clock() -> Iterator[None]:
+    with clock.each_test():
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -7,7 +7,6 @@ the entered values and a message at each field, and nothing is stored.
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 from django.http import Http404, HttpResponse
@@ -181,8 +180,6 @@ def _result_context(team: Any, assessment: Assessment, membership: Membership) -
             }
             for g in gaps(playbook, assessment.answers, scores)
         ],
-        "today": timezone.localdate(),
-        "tomorrow": timezone.localdate() + timedelta(days=1),
     }
 
 
@@ -201,7 +198,7 @@ def plan_create(request: HtmxHttpRequest, membership: Membership) -> HttpRespons
             playbook=playbook,
             user=signed_in_user(request),
             length=length,
-            start=timezone.localdate(),
+            start=team.today(timezone.now()),
         )
     except services.AssessmentIncomplete:
         context = _result_context(team, assessment, membership)

@@ -103,7 +103,7 @@ def _demo_plan(team: Team, lead: User) -> None:
         start=start,
         now=kick_off - timedelta(days=1),
     )
-    plan_start(plan=plan, start_date=start, today=start, now=kick_off, user=lead)
+    plan_start(plan=plan, start_date=start, now=kick_off, user=lead)
     _demo_history(plan, lead, kick_off)
     _demo_reminders(plan)
 

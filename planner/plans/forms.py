@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -59,3 +60,11 @@ class StartForm(forms.Form):
     start_date = forms.DateField(
         label=_("Start date"), widget=forms.DateInput(attrs={"type": "date"})
     )
+
+    def __init__(self, *args: Any, today: date | None = None, **kwargs: Any) -> None:
+        """`today` on the team's calendar: proposed, and the earliest the date picker offers."""
+        if today is not None:
+            kwargs.setdefault("initial", {"start_date": today})
+        super().__init__(*args, **kwargs)
+        if today is not None:
+            self.fields["start_date"].widget.attrs["min"] = today.isoformat()

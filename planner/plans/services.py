@@ -280,13 +280,13 @@ def plan_start(
     *,
     plan: Plan,
     start_date: date,
-    today: date,
     now: datetime | None = None,
     user: User | None = None,
 ) -> Plan:
-    """Start a draft on a date (not in the past in the team's time zone: `today`)."""
+    """Start a draft on a date, not in the past on the team's calendar."""
     _require_draft(plan)
-    if start_date < today:
+    now = now or timezone.now()
+    if start_date < plan.team.today(now):
         raise PlanRuleError(_("The start date cannot be in the past."), field="start_date")
     if Plan.objects.filter(
         team_id=plan.team_id, status__in=[PlanStatus.ACTIVE, PlanStatus.PAUSED]
@@ -298,7 +298,7 @@ def plan_start(
     try:
         with transaction.atomic():
             updated = Plan.objects.filter(pk=plan.pk, status=PlanStatus.DRAFT).update(
-                status=PlanStatus.ACTIVE, start_date=start_date, started_at=now or timezone.now()
+                status=PlanStatus.ACTIVE, start_date=start_date, started_at=now
             )
     except IntegrityError:  # another draft was started at the same moment
         raise PlanRuleError(
@@ -343,12 +343,14 @@ def plan_resume(*, plan: Plan, user: User | None, now: datetime | None = None) -
 
 @transaction.atomic
 def plan_move_start(
-    *, plan: Plan, start_date: date, today: date, user: User | None, now: datetime | None = None
+    *, plan: Plan, start_date: date, user: User | None, now: datetime | None = None
 ) -> Plan:
     """Move a running plan's day 1; its reminders move with it. Boundaries already sent
     stay sent, and one that the move puts in the past is recorded as skipped."""
     if plan.status not in (PlanStatus.ACTIVE, PlanStatus.PAUSED):
         raise PlanRuleError(_("Only a running or paused plan can be moved."), field="start_date")
+    now = now or timezone.now()
+    today = plan.team.today(now)
     earliest = today - timedelta(days=plan.length - 1)
     if start_date < earliest:
         raise PlanRuleError(
@@ -362,7 +364,6 @@ def plan_move_start(
         return plan
     Plan.objects.filter(pk=plan.pk).update(start_date=start_date)
     plan.start_date = start_date
-    now = now or timezone.now()
     if plan.status == PlanStatus.ACTIVE:
         skip_passed_boundaries(plan, now)
         plan_reschedule(plan, now)

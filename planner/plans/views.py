@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import zoneinfo
 from collections.abc import Callable
 from typing import Any
 
@@ -26,16 +25,13 @@ from planner.teams.access import team_view
 from planner.teams.models import Membership, Role
 
 
-def _team_today(plan: Plan) -> Any:
-    return timezone.localdate(timezone=zoneinfo.ZoneInfo(plan.team.time_zone))
-
-
 def _can_edit_tasks(plan: Plan, membership: Membership) -> bool:
     """Leads shape a draft, and still move, rename and reassign tasks while it runs."""
     return membership.is_lead and plan.status in (PlanStatus.DRAFT, PlanStatus.ACTIVE)
 
 
 def _context(plan: Plan, membership: Membership, **extra: Any) -> dict[str, Any]:
+    today = plan.team.today(timezone.now())
     tasks = list(selectors.plan_tasks(plan))
     members = selectors.team_members_for_plan(plan)
     editable = plan.is_draft and membership.is_lead
@@ -74,9 +70,7 @@ def _context(plan: Plan, membership: Membership, **extra: Any) -> dict[str, Any]
         "total_effort": sum(t.effort_hours for t in tasks),
         "task_count": len(tasks),
         "add_form": extra.pop("add_form", None) or TaskAddForm(members=members, prefix="add"),
-        "start_form": extra.pop("start_form", None)
-        or StartForm(initial={"start_date": _team_today(plan)}),
-        "today": _team_today(plan),
+        "start_form": extra.pop("start_form", None) or StartForm(today=today),
         **extra,
     }
 
@@ -245,7 +239,8 @@ def kpi_target_edit(
 @team_view(Role.LEAD)
 def plan_start(request: HtmxHttpRequest, membership: Membership, plan_id: int) -> HttpResponse:
     plan = selectors.plan_of_team(membership.team_id, plan_id)
-    form = StartForm(request.POST)
+    now = timezone.now()
+    form = StartForm(request.POST, today=plan.team.today(now))
     return _submit(
         request,
         membership,
@@ -254,7 +249,7 @@ def plan_start(request: HtmxHttpRequest, membership: Membership, plan_id: int) -
         lambda data: services.plan_start(
             plan=plan,
             start_date=data["start_date"],
-            today=_team_today(plan),
+            now=now,
             user=signed_in_user(request),
         ),
         _("The plan has started. Good luck!"),
@@ -313,7 +308,6 @@ def plan_move_start(request: HtmxHttpRequest, membership: Membership, plan_id: i
             services.plan_move_start(
                 plan=plan,
                 start_date=form.cleaned_data["start_date"],
-                today=_team_today(plan),
                 user=signed_in_user(request),
             )
         except services.PlanRuleError as error:

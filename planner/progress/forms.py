@@ -6,6 +6,7 @@ from django import forms
 from django.core.validators import URLValidator
 from django.utils.translation import gettext_lazy as _
 
+from planner.core.fields import WallClockDateTimeField
 from planner.progress.services import MEASUREMENT_NOTE_LIMIT, NOTE_LIMIT, REASON_LIMIT
 
 
@@ -38,7 +39,7 @@ class NoteForm(forms.Form):
 
 class MeasurementForm(forms.Form):
     value = forms.FloatField(label=_("Value"))
-    measured_at = forms.DateTimeField(
+    measured_at = WallClockDateTimeField(
         label=_("Measured at"),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),

@@ -30,10 +30,6 @@ OVERDUE_SHOWN = 10
 TAKE_SHOWN = 15
 
 
-def team_today(team: Team, now: datetime | None = None) -> date:
-    return timezone.localtime(now or timezone.now(), zoneinfo.ZoneInfo(team.time_zone)).date()
-
-
 _ACTIVITY, _MEMBERSHIP = Activity._meta.db_table, Membership._meta.db_table
 _USER, _PLAN = User._meta.db_table, Plan._meta.db_table
 # Only table names are formatted in; every value is a query parameter.
@@ -203,8 +199,10 @@ def kpi_cards(plan: Plan) -> list[KpiCard]:
     return cards
 
 
-def dashboard(plan: Plan, now: datetime | None = None) -> Dashboard:
-    today = team_today(plan.team, now)
+def dashboard(plan: Plan, now: datetime) -> Dashboard:
+    """The dashboard at `now`: the request's one reading of the clock, which its cache
+    key was made from too."""
+    today = plan.team.today(now)
     day = status.plan_day(plan.start_date, today) if plan.start_date else 0
     facts = facts_by_plan([plan])[plan.pk]
     standing = status.standing(facts, day, plan.length)
@@ -315,11 +313,11 @@ def active_plans_of(user: User) -> list[Plan]:
     )
 
 
-def plan_summaries(plans: list[Plan], now: datetime | None = None) -> list[PlanSummary]:
+def plan_summaries(plans: list[Plan], now: datetime) -> list[PlanSummary]:
     facts = facts_by_plan(plans)
     summaries = []
     for plan in plans:
-        today = team_today(plan.team, now)
+        today = plan.team.today(now)
         day = status.plan_day(plan.start_date, today) if plan.start_date else 0
         summaries.append(
             PlanSummary(
@@ -374,7 +372,7 @@ def my_tasks(user: User, now: datetime | None = None) -> MyTasks:
         if task.status != TaskStatus.OPEN:
             result.recently_done.append(task)
             continue
-        today = team_today(plan.team, now)
+        today = plan.team.today(now)
         week_end = today + timedelta(days=6 - today.weekday())
         if due < today:
             result.overdue.append(task)
@@ -460,7 +458,7 @@ def teams_overview(
             status=PlanStatus.ACTIVE, team__memberships__user=user
         )
     )
-    summaries = {s.plan.team_id: s for s in plan_summaries(plans, now)}
+    summaries = {s.plan.team_id: s for s in plan_summaries(plans, now or timezone.now())}
     latest = Subquery(
         KpiMeasurement.objects.filter(target=OuterRef("pk"))
         .order_by("-measured_at", "-pk")

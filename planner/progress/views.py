@@ -262,9 +262,10 @@ def team_progress(request: HtmxHttpRequest, membership: Membership) -> HttpRespo
     plan = selectors.current_plan(membership.team)
     context: dict[str, Any] = {"team": membership.team, "membership": membership}
     if plan is not None:
-        today = selectors.team_today(plan.team)
+        now = timezone.now()  # read once: the cache key and the page are for the same day
+        today = plan.team.today(now)
         context["plan"] = plan
-        context["board"] = SimpleLazyObject(lambda: selectors.dashboard(plan))
+        context["board"] = SimpleLazyObject(lambda: selectors.dashboard(plan, now))
         context["board_key"] = selectors.dashboard_key(plan, today)
         context["plan_url"] = SimpleLazyObject(lambda: selectors.plan_url(plan))
     return render(request, "progress/dashboard.html", context)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime
+import zoneinfo
+from datetime import date, datetime
 
 from django.conf import settings
 from django.db import models
@@ -37,6 +38,11 @@ class Team(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def today(self, now: datetime) -> date:
+        """The date on the team's calendar at `now`. Plan days, "today" and "overdue"
+        follow the team's time zone, not the server's or the reader's."""
+        return timezone.localtime(now, zoneinfo.ZoneInfo(self.time_zone)).date()
 
 
 class Membership(models.Model):

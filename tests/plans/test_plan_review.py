@@ -13,6 +13,7 @@ from planner.assessment.models import Assessment
 from planner.plans.models import KpiTarget, Plan, PlanStatus, PlanTask
 from planner.plans.services import plan_generate
 from planner.playbook.loader import get_playbook
+from tests.progress.plans import team_today
 
 pytestmark = pytest.mark.django_db
 PLAYBOOK = get_playbook()
@@ -191,6 +192,34 @@ def test_start_on_a_date_in_the_teams_time_zone(client: Client, lead, plan):
     assert (plan.status, plan.start_date) == (PlanStatus.ACTIVE, date(2027, 3, 1))
 
 
+@pytest.mark.parametrize(
+    ("zone", "now", "refused", "taken"),
+    [
+        # 20:00 on 1 March in Zurich, where the lead is, is already 2 March in Auckland.
+        ("Pacific/Auckland", "2027-03-01 20:00 +0100", "2027-03-01", "2027-03-02"),
+        # 02:00 on 2 March in Zurich is still 1 March in Los Angeles.
+        ("America/Los_Angeles", "2027-03-02 02:00 +0100", "2027-02-28", "2027-03-01"),
+    ],
+)
+def test_the_past_ends_at_midnight_where_the_team_is(
+    client: Client, lead, team, plan, zone, now, refused, taken
+):
+    team.time_zone = zone
+    team.save()
+    with time_machine.travel(now, tick=False):
+        client.force_login(lead)  # in Europe/Zurich
+        page = client.get(base(plan)).content.decode()
+        assert f'name="start_date" value="{taken}"' in page
+        assert f'min="{taken}"' in page
+        response = client.post(f"{base(plan)}start/", {"start_date": refused})
+        assert response.status_code == 400
+        assert "cannot be in the past" in response.content.decode()
+        assert Plan.objects.get(pk=plan.pk).is_draft
+        assert client.post(f"{base(plan)}start/", {"start_date": taken}).status_code == 302
+    plan.refresh_from_db()
+    assert (plan.status, plan.start_date.isoformat()) == (PlanStatus.ACTIVE, taken)
+
+
 @time_machine.travel("2027-03-01 08:00 +0100")
 def test_start_date_in_the_past_is_refused(client: Client, lead, plan):
     client.force_login(lead)
@@ -223,7 +252,7 @@ def test_running_plan_takes_moves_and_reassignments_into_its_feed(
     client: Client, lead, engineer, plan
 ):
     Plan.objects.filter(pk=plan.pk).update(
-        status=PlanStatus.ACTIVE, start_date=date.today() + timedelta(days=1)
+        status=PlanStatus.ACTIVE, start_date=team_today(plan.team) + timedelta(days=1)
     )
     client.force_login(lead)
     target = task(plan, "goals_cost_kpi")
@@ -241,7 +270,7 @@ def test_running_plan_takes_moves_and_reassignments_into_its_feed(
 
 def test_finished_plan_cannot_be_edited(client: Client, lead, plan):
     Plan.objects.filter(pk=plan.pk).update(
-        status=PlanStatus.FINISHED, start_date=date.today() - timedelta(days=40)
+        status=PlanStatus.FINISHED, start_date=team_today(plan.team) - timedelta(days=40)
     )
     client.force_login(lead)
     target = task(plan, "goals_cost_kpi")

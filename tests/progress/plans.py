@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import zoneinfo
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.utils import timezone
 
@@ -19,29 +18,31 @@ from planner.teams.models import Team
 PLAYBOOK = get_playbook()
 
 
-def team_today(team: Team) -> date:
-    return timezone.localdate(timezone=zoneinfo.ZoneInfo(team.time_zone))
+def team_today(team: Team, now: datetime | None = None) -> date:
+    return team.today(now or timezone.now())
 
 
-def running_plan(team: Team, lead: User, *, day: int = 3) -> Plan:
-    """The manual persona's plan, active, with today as plan day `day`."""
+def running_plan(team: Team, lead: User, *, day: int = 3, now: datetime | None = None) -> Plan:
+    """The manual persona's plan, started at `now` (the test's clock unless given) as plan
+    day `day` in the team's time zone, its reminders scheduled from that moment."""
+    now = now or timezone.now()
     assessment = Assessment.objects.create(
         team=team, created_by=lead, playbook_version=PLAYBOOK.version, answers=MANUAL
     )
-    start = team_today(team) - timedelta(days=day - 1)
+    start = team_today(team, now) - timedelta(days=day - 1)
     plan = plan_generate(
         assessment=assessment,
         playbook=PLAYBOOK,
         user=lead,
         length=30,
         start=start,
-        now=timezone.now() - timedelta(days=day + 1),
+        now=now - timedelta(days=day + 1),
     )
     Plan.objects.filter(pk=plan.pk).update(
-        status=PlanStatus.ACTIVE, start_date=start, started_at=timezone.now()
+        status=PlanStatus.ACTIVE, start_date=start, started_at=now
     )
     plan.refresh_from_db()
-    plan_reschedule(plan)
+    plan_reschedule(plan, now)
     return plan
 
 

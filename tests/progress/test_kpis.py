@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+import re
+from datetime import UTC, datetime, timedelta
 
 import pytest
+import time_machine
 from django.test import Client
 from django.utils import timezone
 
@@ -63,7 +65,7 @@ def test_reaching_the_target_shows_target_reached(client: Client, engineer, late
         ({"value": "1e9"}, "Enter a value between 0 and 600000."),
         ({"value": "abc"}, "Enter a number."),
         ({"value": "nan"}, "Enter a number."),
-        ({"measured_at": when(timedelta(days=2))}, "A measurement cannot be in the future."),
+        ({"measured_at": timedelta(days=2)}, "A measurement cannot be in the future."),
         ({"measured_at": "yesterday"}, "Enter a valid date/time."),
         ({"note": "x" * 501}, "at most 500 characters"),
     ],
@@ -72,6 +74,7 @@ def test_bad_measurements_are_refused_at_the_field(
     client: Client, engineer, latency, data, field_message
 ):
     client.force_login(engineer)
+    data = {k: when(v) if isinstance(v, timedelta) else v for k, v in data.items()}  # at run time
     payload = {"value": "200", "measured_at": when(), "note": "", **data}
     response = client.post(url(latency), payload)
     assert response.status_code == 400
@@ -107,4 +110,36 @@ def test_outsider_cannot_see_or_record(client: Client, outsider, latency):
     client.force_login(outsider)
     assert client.get(url(latency)).status_code == 404
     assert client.post(url(latency), {"value": "200", "measured_at": when()}).status_code == 404
+    assert not KpiMeasurement.objects.exists()
+
+
+def test_the_prefilled_time_in_the_hour_the_clocks_repeat_is_taken(
+    client: Client, engineer, team, lead
+):
+    # 02:30 comes twice in Zurich on 2027-10-31; this is the second time (+01:00).
+    with time_machine.travel(datetime(2027, 10, 31, 1, 30, 20, tzinfo=UTC), tick=False):
+        latency = running_plan(team, lead, day=10).kpi_targets.get(kpi_id="avg_latency")
+        client.force_login(engineer)
+        page = client.get(url(latency)).content.decode()
+        prefilled = re.search(r'name="measured_at" value="([^"]+)"', page)
+        assert prefilled is not None
+        assert prefilled.group(1) == "2027-10-31T02:30"
+        response = client.post(url(latency), {"value": "200", "measured_at": prefilled.group(1)})
+    assert response.status_code == 302
+    # Of the two 02:30s the earlier is taken: never in the future of the one who typed it.
+    stored = KpiMeasurement.objects.get(target=latency)
+    assert stored.measured_at == datetime(2027, 10, 31, 0, 30, tzinfo=UTC)
+
+
+def test_a_time_the_clocks_skip_is_refused_at_the_field(client: Client, engineer, team, lead):
+    with time_machine.travel(datetime(2027, 3, 28, 12, 0, tzinfo=UTC), tick=False):
+        latency = running_plan(team, lead, day=10).kpi_targets.get(kpi_id="avg_latency")
+        client.force_login(engineer)
+        # No 02:30 in Zurich on 2027-03-28: the clocks go from 02:00 to 03:00.
+        response = client.post(url(latency), {"value": "200", "measured_at": "2027-03-28T02:30"})
+    assert response.status_code == 400
+    assert (
+        "There is no 2:30 a.m. on March 28, 2027 in Europe/Zurich: the clocks skip that hour."
+        in response.content.decode()
+    )
     assert not KpiMeasurement.objects.exists()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
@@ -11,6 +11,7 @@ from django.test import Client
 from django.utils import timezone
 
 from planner.plans.models import Plan, PlanTask, TaskStatus
+from planner.progress import selectors
 from planner.progress.models import KpiMeasurement
 from tests.factories import MembershipFactory, TeamFactory
 from tests.progress.plans import add_tasks, running_plan
@@ -226,3 +227,48 @@ def test_lead_pauses_resumes_and_moves_day_one(client: Client, lead, engineer, t
     feed = client.get(f"/teams/{team.slug}/progress/").content.decode()
     assert f"moved day 1 to {new_start.isoformat()}" in feed
     assert "paused the plan" in feed
+
+
+def test_a_request_across_midnight_caches_the_dashboard_of_the_day_it_began(
+    client: Client, lead, engineer, team, monkeypatch
+):
+    # 23:59:59 in Zurich, then midnight passes while the page is being built.
+    with time_machine.travel(datetime(2027, 2, 1, 22, 59, 59, tzinfo=UTC), tick=False) as clock:
+        running_plan(team, lead, day=3)
+        key = selectors.dashboard_key
+
+        def key_then_midnight(plan: Plan, today: object) -> str:
+            made = key(plan, today)  # type: ignore[arg-type]
+            clock.shift(timedelta(seconds=2))
+            return made
+
+        monkeypatch.setattr(selectors, "dashboard_key", key_then_midnight)
+        client.force_login(engineer)
+        board = client.get(f"/teams/{team.slug}/progress/").context["board"]
+    assert (board.today, board.day) == (datetime(2027, 2, 1).date(), 3)
+
+
+@pytest.mark.parametrize(
+    ("now", "this_week", "later"),
+    [
+        # Saturday 2027-02-06, 10:00 in Zurich: Sunday is this week, Monday the next.
+        (datetime(2027, 2, 6, 9, 0, tzinfo=UTC), [7], [8, 9]),
+        # Sunday 2027-02-07, 23:30 in Zurich (still Sunday in UTC): the week ends today.
+        (datetime(2027, 2, 7, 22, 30, tzinfo=UTC), [], [8, 9]),
+        # Monday 2027-02-08, 00:30 in Zurich but Sunday in UTC: a new week in Zurich.
+        (datetime(2027, 2, 7, 23, 30, tzinfo=UTC), [9], []),
+    ],
+)
+def test_my_tasks_weeks_end_on_sunday_night_in_the_teams_time_zone(
+    client: Client, lead, engineer, team, now, this_week, later
+):
+    with time_machine.travel(now, tick=False):
+        plan = running_plan(team, lead, day=1, now=datetime(2027, 2, 1, 7, tzinfo=UTC))
+        plan.tasks.update(assignee=None)
+        # Due on Sunday 7, Monday 8 and Tuesday 9 February.
+        for task, day in zip(plan.tasks.order_by("pk")[:3], (7, 8, 9), strict=True):
+            PlanTask.objects.filter(pk=task.pk).update(assignee=engineer, day=day)
+        client.force_login(engineer)
+        mine = client.get("/").context["mine"]
+    assert sorted({t.day for t in mine.this_week}) == this_week
+    assert sorted({t.day for t in mine.later}) == later

@@ -128,7 +128,7 @@ def test_paused_plan_sends_nothing_and_resuming_skips_what_passed(
 def test_moving_the_start_date_moves_the_reminders(django_capture_on_commit_callbacks, plan, lead):
     old_kick_off = at(plan, "kickoff")
     later = team_today(plan.team) + timedelta(days=7)
-    plan_move_start(plan=plan, start_date=later, today=team_today(plan.team), user=lead)
+    plan_move_start(plan=plan, start_date=later, user=lead)
     plan.refresh_from_db()
     assert plan.next_reminder_at == old_kick_off + timedelta(days=7)
     dispatch(django_capture_on_commit_callbacks, old_kick_off + timedelta(hours=1))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -97,6 +98,18 @@ def test_lead_sees_the_schedule_with_states_and_recipients(
     assert "SMTPServerDisconnected: gone" in body
     assert "Send failed reminders again" in body
     assert lead.display_name in body
+
+
+def test_schedule_times_are_in_the_teams_time_zone_whatever_the_leads(
+    client: Client, lead, team, plan
+):
+    lead.time_zone = "America/New_York"
+    lead.save()
+    client.force_login(lead)
+    page = client.get(f"/teams/{team.slug}/plans/{plan.pk}/reminders/").content.decode()
+    kick_off = services.schedule_of(plan)[0].at.astimezone(ZoneInfo(team.time_zone))
+    row = page.split('id="boundary-kickoff"')[1].split("</tr>")[0]
+    assert f"{kick_off.day} {kick_off:%b %Y}, 09:00" in row
 
 
 def test_schedule_is_for_leads(client: Client, engineer, outsider, team, plan):
