@@ -91,6 +91,7 @@ def _setup() -> tuple[User, User]:
                 catalogue_id=f"bench-{n}",
                 area="monitoring",
                 phase=_phase(day),
+                start_day=day,
                 day=day,
                 position=n % len(members),
                 assignee=assignee,

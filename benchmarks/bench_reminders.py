@@ -301,6 +301,7 @@ def _mail_plan() -> list[Delivery]:
                 catalogue_id=f"bench-{n}",
                 area="monitoring",
                 phase=next(i for i, (a, b) in enumerate(PHASES, 1) if a <= day <= b),
+                start_day=day,
                 day=day,
                 position=n,
                 assignee=assignee,

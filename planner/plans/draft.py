@@ -25,7 +25,10 @@ class GeneratorOptions(Frozen):
     length: Literal[14, 30] = 30
     targets: dict[str, int] = {}
     not_applicable: frozenset[str] = frozenset()
+    # The people in Planner who work on the plan, and the weekly hours of each person the
+    # team counts who is not in Planner yet (their tasks are drafted unassigned).
     members: tuple[Member, ...] = ()
+    open_seats: tuple[float, ...] = ()
 
 
 class AreaMaturity(Frozen):
@@ -36,12 +39,10 @@ class AreaMaturity(Frozen):
     applicable: bool
 
 
-class DraftTask(Frozen):
+class DraftTaskContent(Frozen):
     task_id: str
     area: str
     phase: int
-    day: int
-    assignee: int | None
     effort_hours: float
     title: Text
     description: Text
@@ -50,6 +51,27 @@ class DraftTask(Frozen):
     why: Text
     prerequisites: tuple[str, ...]
     answers: tuple[str, ...]  # the question ids that selected it
+
+
+class DraftTask(DraftTaskContent):
+    start_day: int
+    day: int  # the day it is due
+    assignee: int | None
+    part: int = 1  # a share of a task several people do side by side: which of `parts`
+    parts: int = 1
+
+
+class DraftBacklogTask(DraftTaskContent):
+    """A selected task the team's capacity does not hold, or whose prerequisite it does
+    not: kept with the plan, for the lead to pull in."""
+
+    reason: Literal["capacity", "prerequisite"]
+    waiting_for: str | None = None
+
+
+class Seat(Frozen):
+    member: int | None
+    weekly_hours: float
 
 
 class DraftKpiTarget(Frozen):
@@ -76,4 +98,6 @@ class PlanDraft(Frozen):
     phases: tuple[tuple[int, int], ...]
     maturity: tuple[AreaMaturity, ...]
     tasks: tuple[DraftTask, ...]
+    backlog: tuple[DraftBacklogTask, ...] = ()
+    seats: tuple[Seat, ...] = ()  # the capacity the plan was made for
     kpi_targets: tuple[DraftKpiTarget, ...]

@@ -1,24 +1,27 @@
 """The plan generator: validated answers and options in, a phased plan draft out.
 
 A pure function: no database, no request, no clock; the same input gives the same plan.
-Tasks are selected by their area's maturity and their conditions, placed on days inside
-their phase (prerequisites first), and spread across days and members by load. Every task
-and KPI target carries a one-line "why" naming the answer that led to it.
+Tasks are selected by their area's maturity and their conditions, ranked (the phase's core
+work first, then by priority and the size of their area's gap), and placed within the
+team's capacity by `scheduling`; what does not fit is kept in the backlog with the reason.
+Every task and KPI target carries a one-line "why" naming the answer that led to it.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from typing import Any
 
 from planner.assessment.scoring import AreaScore, area_scores, gaps
+from planner.plans import scheduling
 from planner.plans.draft import (
     AreaMaturity,
+    DraftBacklogTask,
     DraftKpiTarget,
     DraftTask,
     GeneratorOptions,
-    Member,
     PlanDraft,
+    Seat,
 )
 from planner.playbook.display import answer_text, number_text
 from planner.playbook.loader import Playbook
@@ -39,10 +42,13 @@ def generate_plan(playbook: Playbook, answers: Answers, options: GeneratorOption
     scores = area_scores(
         playbook, answers, targets=options.targets, not_applicable=options.not_applicable
     )
-    selected = _select_tasks(playbook, answers, scores)
+    selected = select_tasks(playbook, answers, scores)
     layout = playbook.layouts[options.length].phases
-    placed = _schedule(selected, layout, options.members)
+    seats = _seats(options)
+    planned = scheduling.schedule(_jobs(selected, scores), layout, seats)
     titles = {area.id: area.title for area in playbook.questionnaire.areas}
+    # By day, then in placing order, so that prerequisites still come first on a day.
+    placed = sorted(planned.placed, key=lambda p: (p.end, p.start))
     return PlanDraft(
         playbook_version=playbook.version,
         start=options.start,
@@ -59,9 +65,29 @@ def generate_plan(playbook: Playbook, answers: Answers, options: GeneratorOption
             for s in scores
         ),
         tasks=tuple(
-            _draft_task(playbook, answers, task, reason, day, assignee, selected)
-            for task, reason, day, assignee in placed
+            DraftTask(
+                **_share(
+                    _carried(_content(playbook, answers, *selected[p.id], selected), p.phase),
+                    p.part,
+                    p.parts,
+                ),
+                start_day=p.start,
+                day=p.end,
+                assignee=seats[p.seat].member,
+                part=p.part,
+                parts=p.parts,
+            )
+            for p in placed
         ),
+        backlog=tuple(
+            DraftBacklogTask(
+                **_content(playbook, answers, *selected[d.id], selected),
+                reason=d.reason,
+                waiting_for=d.waiting_for,
+            )
+            for d in planned.backlog
+        ),
+        seats=tuple(Seat(member=s.member, weekly_hours=s.weekly_hours) for s in seats),
         kpi_targets=tuple(
             target
             for kpi in playbook.kpis
@@ -75,9 +101,10 @@ def generate_plan(playbook: Playbook, answers: Answers, options: GeneratorOption
 Reason = list[Compare] | AreaScore | None  # the answers, the maturity gap, or "every team"
 
 
-def _select_tasks(
+def select_tasks(
     playbook: Playbook, answers: Answers, scores: list[AreaScore]
 ) -> dict[str, tuple[Task, Reason]]:
+    """The catalogue tasks this team needs, with what selected each, in catalogue order."""
     by_area = {score.area: score for score in scores}
     selected: dict[str, tuple[Task, Reason]] = {}
     for task in playbook.tasks:
@@ -99,54 +126,71 @@ def _select_tasks(
 # --- Scheduling ------------------------------------------------------------------------
 
 
-def _ordered(selected: dict[str, tuple[Task, Reason]]) -> list[str]:
-    """Phase by phase, prerequisites first, catalogue order among equals (deterministic)."""
-    catalogue_order = {task_id: index for index, task_id in enumerate(selected)}
-    pending = {
-        task_id: {p for p in task.prerequisites if p in selected}
-        for task_id, (task, _reason) in selected.items()
+def _seats(options: GeneratorOptions) -> list[scheduling.Seat]:
+    named = sorted(options.members, key=lambda m: m.id)
+    return [scheduling.Seat(m.id, m.weekly_hours) for m in named] + [
+        scheduling.Seat(None, hours) for hours in options.open_seats
+    ]
+
+
+def _jobs(
+    selected: dict[str, tuple[Task, Reason]], scores: list[AreaScore]
+) -> list[scheduling.Job]:
+    """The selected tasks, ranked: by priority, the phase's core work first among equals,
+    then the tasks of the areas furthest from their target, then in catalogue order."""
+    gap = {s.area: max(s.target - s.current, 0) for s in scores}
+    return [
+        scheduling.Job(
+            id=task.id,
+            phase=task.phase,
+            effort=task.effort_hours,
+            prerequisites=tuple(p for p in task.prerequisites if p in selected),
+            rank=(task.priority, 0 if task.kind == "core" else 1, -gap[task.area], index),
+            anchored=task.anchor == "phase_end",
+            max_parts=task.max_parts,
+        )
+        for index, (task, _reason) in enumerate(selected.values())
+    ]
+
+
+def _share(content: dict[str, Any], part: int, parts: int) -> dict[str, Any]:
+    """One of the equal shares of a task several people do side by side."""
+    if parts == 1:
+        return content
+    title: Text = content["title"]
+    effort = content["effort_hours"] / parts
+    return {
+        **content,
+        "effort_hours": round(effort, 1),
+        "title": Text(
+            en=f"{title.en} (part {part} of {parts})", de=f"{title.de} (Teil {part} von {parts})"
+        ),
+        "why": Text(
+            en=f"{content['why'].en} Nobody's week holds all of it: {parts} people share it, "
+            f"about {effort:g} h each; agree who takes which part.",
+            de=f"{content['why'].de} Die Woche keiner Person fasst alles: {parts} Personen "
+            f"teilen sich die Aufgabe, je etwa {effort:g} h; sprechen Sie ab, wer welchen "
+            "Teil übernimmt.",
+        ),
     }
-    order: list[str] = []
-    while pending:
-        ready = [task_id for task_id, needs in pending.items() if not needs]
-        # The loader refuses cycles, so there is always a ready task.
-        chosen = min(ready, key=lambda t: (selected[t][0].phase, catalogue_order[t]))
-        order.append(chosen)
-        del pending[chosen]
-        for needs in pending.values():
-            needs.discard(chosen)
-    return order
 
 
-def _schedule(
-    selected: dict[str, tuple[Task, Reason]],
-    layout: Iterable[tuple[int, int]],
-    members: Iterable[Member],
-) -> list[tuple[Task, Reason, int, int | None]]:
-    phases = list(layout)
-    team = sorted(members, key=lambda m: m.id)
-    day_load: dict[int, float] = {}
-    member_load: dict[int, float] = {m.id: 0.0 for m in team}
-    day_of: dict[str, int] = {}
-    placed = []
-    for task_id in _ordered(selected):
-        task, reason = selected[task_id]
-        first, last = phases[task.phase - 1]
-        after = [day_of[p] for p in task.prerequisites if p in day_of]
-        # A dependant starts the day after its last prerequisite, when its phase has room.
-        earliest = min(last, max([first, *(d + 1 for d in after)]))
-        earliest = max([earliest, *after])
-        day = min(range(earliest, last + 1), key=lambda d: (day_load.get(d, 0.0), d))
-        day_load[day] = day_load.get(day, 0.0) + task.effort_hours
-        assignee = None
-        if team:
-            chosen = min(team, key=lambda m: (member_load[m.id] / m.weekly_hours, m.id))
-            member_load[chosen.id] += task.effort_hours
-            assignee = chosen.id
-        day_of[task_id] = day
-        placed.append((task, reason, day, assignee))
-    # By day; within a day, in scheduling order, so prerequisites still come first.
-    return [item for _, item in sorted(enumerate(placed), key=lambda pair: (pair[1][2], pair[0]))]
+def _carried(content: dict[str, Any], phase: int) -> dict[str, Any]:
+    """A task carried into a later phase says so: its own phase's hours were taken."""
+    own = content["phase"]
+    if phase == own:
+        return content
+    why: Text = content["why"]
+    return {
+        **content,
+        "phase": phase,
+        "why": Text(
+            en=f"{why.en} Moved from phase {own}, whose hours the plan's other work took, "
+            f"to phase {phase}, before the work that needs it.",
+            de=f"{why.de} Aus Phase {own}, deren Stunden andere Aufgaben belegen, in "
+            f"Phase {phase} verschoben, vor die Arbeit, die darauf aufbaut.",
+        ),
+    }
 
 
 # --- Why lines -------------------------------------------------------------------------
@@ -213,31 +257,28 @@ def _why(
     )
 
 
-def _draft_task(
+def _content(
     playbook: Playbook,
     answers: Answers,
     task: Task,
     reason: Reason,
-    day: int,
-    assignee: int | None,
     selected: dict[str, tuple[Task, Reason]],
-) -> DraftTask:
+) -> dict[str, Any]:
+    """A selected task's texts and facts, as a plan or its backlog holds them."""
     why, question_ids = _why(playbook, answers, task.why, reason)
-    return DraftTask(
-        task_id=task.id,
-        area=task.area,
-        phase=task.phase,
-        day=day,
-        assignee=assignee,
-        effort_hours=task.effort_hours,
-        title=task.title,
-        description=task.description,
-        steps=tuple(task.steps),
-        evidence=task.evidence,
-        why=why,
-        prerequisites=tuple(p for p in task.prerequisites if p in selected),
-        answers=question_ids,
-    )
+    return {
+        "task_id": task.id,
+        "area": task.area,
+        "phase": task.phase,
+        "effort_hours": task.effort_hours,
+        "title": task.title,
+        "description": task.description,
+        "steps": tuple(task.steps),
+        "evidence": task.evidence,
+        "why": why,
+        "prerequisites": tuple(p for p in task.prerequisites if p in selected),
+        "answers": question_ids,
+    }
 
 
 # --- KPI targets -----------------------------------------------------------------------

@@ -49,6 +49,8 @@ class Plan(models.Model):
     )
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    # The capacity the plan was drafted for: [{"member": user id or None, "weekly_hours": h}].
+    seats = models.JSONField(default=list)
     # When the reminder dispatcher next needs to look at this plan (None: nothing left),
     # kept by planner.reminders so that a dispatch reads only the plans that are due.
     next_reminder_at = models.DateTimeField(null=True, blank=True)
@@ -102,6 +104,8 @@ class PlanTask(models.Model):
     catalogue_id = models.CharField(max_length=60, blank=True)  # empty for custom tasks
     area = models.CharField(max_length=60, blank=True)
     phase = models.PositiveSmallIntegerField(_("phase"))
+    # The days it is worked on; `day` is the last, when it is due.
+    start_day = models.PositiveSmallIntegerField(_("first day"))
     day = models.PositiveSmallIntegerField(_("day"))
     position = models.PositiveIntegerField(default=0)
     assignee = models.ForeignKey(
@@ -165,6 +169,53 @@ class PlanTask(models.Model):
     @property
     def is_done(self) -> bool:
         return self.status == TaskStatus.DONE
+
+
+class BacklogReason(models.TextChoices):
+    CAPACITY = "capacity", _("more work than the team's hours hold")
+    PREREQUISITE = "prerequisite", _("waits for a task in the backlog")
+    PUSHED_OUT = "pushed_out", _("moved out by the lead")
+
+
+class BacklogTask(models.Model):
+    """A task selected for the team that the plan does not hold: it did not fit the
+    team's capacity, waits for one that did not, or the lead moved it out. A lead can
+    pull it into the plan."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="backlog")
+    catalogue_id = models.CharField(max_length=60, blank=True)
+    area = models.CharField(max_length=60, blank=True)
+    phase = models.PositiveSmallIntegerField(_("phase"))
+    position = models.PositiveIntegerField(default=0)  # rank: the best first
+    effort_hours = models.DecimalField(_("effort (hours)"), max_digits=5, decimal_places=1)
+    title = models.JSONField()
+    description = models.JSONField(default=dict)
+    steps = models.JSONField(default=list)
+    evidence = models.JSONField(default=dict)
+    why = models.JSONField(default=dict)
+    prerequisites = models.JSONField(default=list)
+    reason = models.CharField(max_length=16, choices=BacklogReason.choices)
+    waiting_for = models.CharField(max_length=60, blank=True)  # a prerequisite's catalogue id
+
+    class Meta:
+        verbose_name = _("backlog task")
+        verbose_name_plural = _("backlog tasks")
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return self.title_text
+
+    @property
+    def title_text(self) -> str:
+        return _text(self.title)
+
+    @property
+    def why_text(self) -> str:
+        return _text(self.why)
+
+    @property
+    def description_text(self) -> str:
+        return _text(self.description)
 
 
 class KpiTarget(models.Model):

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
+
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from planner.accounts.models import User
-from planner.plans.models import KpiTarget, Plan, PlanTask
+from planner.plans.models import BacklogTask, KpiTarget, Plan, PlanTask
+from planner.plans.scheduling import Seat, Span, week_capacity, week_loads, weeks
+from planner.teams.models import Membership
+
+DEFAULT_WEEKLY_HOURS = 4.0  # what a plan without a capacity record assumes per person
 
 
 def team_plans(team_id: int) -> QuerySet[Plan]:
@@ -41,3 +49,102 @@ def target_of_plan(plan: Plan, target_id: int) -> KpiTarget:
 def team_members_for_plan(plan: Plan) -> list[User]:
     """The people a task of the plan can be assigned to, in one query."""
     return list(User.objects.filter(memberships__team_id=plan.team_id).order_by("name", "email"))
+
+
+@dataclass(frozen=True)
+class BacklogRow:
+    item: BacklogTask
+    waiting_for: str  # the title of the prerequisite it waits for, if that is the reason
+
+
+def plan_backlog(plan: Plan, tasks: Iterable[PlanTask]) -> list[BacklogRow]:
+    """The backlog, best first, each with the title of what it waits for."""
+    items = list(plan.backlog.order_by("position", "pk"))
+    titles = {t.catalogue_id: t.title_text for t in tasks if t.catalogue_id}
+    titles.update((i.catalogue_id, i.title_text) for i in items if i.catalogue_id)
+    return [BacklogRow(item, titles.get(item.waiting_for, "")) for item in items]
+
+
+def backlog_item_of_plan(plan: Plan, item_id: int) -> BacklogTask:
+    item = plan.backlog.select_related("plan__team").filter(pk=item_id).first()
+    if item is None:
+        raise Http404("No such backlog task.")
+    return item
+
+
+@dataclass(frozen=True)
+class CapacityRow:
+    """One person (or the people the team counts who are not in Planner yet, together)
+    and the plan's hours in each week against theirs."""
+
+    member: int | None
+    name: str
+    seat: Seat
+    hours: list[float]
+    capacity: list[float]
+
+    @property
+    def weeks(self) -> list[tuple[float, float, bool]]:
+        return [(h, c, h > c + 0.05) for h, c in zip(self.hours, self.capacity, strict=True)]
+
+    @property
+    def over(self) -> bool:
+        return any(over for _, _, over in self.weeks)
+
+
+@dataclass(frozen=True)
+class CapacityTable:
+    weeks: list[tuple[int, int]]
+    rows: list[CapacityRow]
+
+    @property
+    def over(self) -> list[CapacityRow]:
+        return [row for row in self.rows if row.over]
+
+
+def plan_capacity(plan: Plan, tasks: Iterable[PlanTask]) -> CapacityTable:
+    """The plan's hours per person and week against the capacity it was drafted for; a
+    member without a seat (who joined later) counts with their own or the usual hours."""
+    tasks = list(tasks)
+    stored = [Seat(s.get("member"), float(s.get("weekly_hours", 0))) for s in plan.seats]
+    named = {s.member: s for s in stored if s.member is not None}
+    open_hours = sum(s.weekly_hours for s in stored if s.member is None)
+    usual = max((s.weekly_hours for s in stored), default=DEFAULT_WEEKLY_HOURS)
+    members = {
+        m.user_id: m for m in Membership.objects.filter(team_id=plan.team_id).select_related("user")
+    }
+    for task in tasks:
+        if task.assignee_id is not None and task.assignee_id not in named:
+            own = members.get(task.assignee_id)
+            hours = own.weekly_hours if own and own.weekly_hours is not None else usual
+            named[task.assignee_id] = Seat(task.assignee_id, float(hours))
+    loads = week_loads(
+        (Span(t.assignee_id, t.start_day, t.day, float(t.effort_hours)) for t in tasks),
+        plan.length,
+    )
+    empty = [0.0] * len(weeks(plan.length))
+    rows = []
+    for member, seat in named.items():
+        membership = members.get(member) if member is not None else None
+        name = membership.user.display_name if membership else _("a former member")
+        rows.append(
+            CapacityRow(
+                member,
+                name,
+                seat,
+                loads.get(member, empty),
+                week_capacity(seat.weekly_hours, plan.length),
+            )
+        )
+    rows.sort(key=lambda row: row.name.casefold())
+    if open_hours or None in loads:
+        rows.append(
+            CapacityRow(
+                None,
+                _("not in Planner yet"),
+                Seat(None, open_hours),
+                loads.get(None, empty),
+                week_capacity(open_hours, plan.length),
+            )
+        )
+    return CapacityTable(weeks(plan.length), rows)

@@ -18,7 +18,7 @@ from planner.assessment.models import Assessment
 from planner.assessment.services import assessment_complete
 from planner.plans.draft import GeneratorOptions, Member
 from planner.plans.generator import generate_plan
-from planner.plans.models import KpiTarget, Plan, PlanStatus, PlanTask
+from planner.plans.models import BacklogTask, KpiTarget, Plan, PlanStatus, PlanTask
 from planner.playbook.loader import Playbook
 from planner.progress.feed import record
 from planner.progress.models import ActivityKind
@@ -34,11 +34,21 @@ class PlanRuleError(Exception):
         self.field = field
 
 
-def _members(team: Team, default_hours: float) -> tuple[Member, ...]:
-    return tuple(
-        Member(id=m.user_id, name=m.user.display_name, weekly_hours=default_hours)
+def team_capacity(
+    team: Team, team_size: int, default_hours: float
+) -> tuple[tuple[Member, ...], tuple[float, ...]]:
+    """The members who work on the plan, each with their own weekly hours or the
+    self-assessment's, and a seat for each further person the team counts."""
+    members = tuple(
+        Member(
+            id=m.user_id,
+            name=m.user.display_name,
+            weekly_hours=default_hours if m.weekly_hours is None else m.weekly_hours,
+        )
         for m in Membership.objects.filter(team=team).select_related("user").order_by("user_id")
+        if m.weekly_hours != 0
     )
+    return members, (default_hours,) * max(team_size - len(members), 0)
 
 
 @transaction.atomic
@@ -55,7 +65,11 @@ def plan_generate(
     if assessment.is_draft:
         assessment_complete(assessment=assessment, playbook=playbook, now=now)
     team = assessment.team
-    hours = float(assessment.answers.get("hours_per_week") or 4)
+    members, open_seats = team_capacity(
+        team,
+        int(assessment.answers.get("team_size") or 1),
+        float(assessment.answers.get("hours_per_week") or 4),
+    )
     draft = generate_plan(
         playbook,
         assessment.answers,
@@ -64,7 +78,8 @@ def plan_generate(
             length=length,
             targets=assessment.targets,
             not_applicable=frozenset(assessment.not_applicable),
-            members=_members(team, hours),
+            members=members,
+            open_seats=open_seats,
         ),
     )
     Plan.objects.filter(team=team, status=PlanStatus.DRAFT).delete()
@@ -75,6 +90,7 @@ def plan_generate(
         phases=[list(p) for p in draft.phases],
         maturity=[m.model_dump(mode="json") for m in draft.maturity],
         playbook_version=draft.playbook_version,
+        seats=[seat.model_dump() for seat in draft.seats],
         created_by=user,
         created_at=now or timezone.now(),
     )
@@ -84,6 +100,7 @@ def plan_generate(
             catalogue_id=task.task_id,
             area=task.area,
             phase=task.phase,
+            start_day=task.start_day,
             day=task.day,
             position=position,
             assignee_id=task.assignee,
@@ -96,6 +113,25 @@ def plan_generate(
             prerequisites=list(task.prerequisites),
         )
         for position, task in enumerate(draft.tasks)
+    )
+    BacklogTask.objects.bulk_create(
+        BacklogTask(
+            plan=plan,
+            catalogue_id=task.task_id,
+            area=task.area,
+            phase=task.phase,
+            position=position,
+            effort_hours=Decimal(str(task.effort_hours)),
+            title=task.title.model_dump(),
+            description=task.description.model_dump(),
+            steps=[step.model_dump() for step in task.steps],
+            evidence=task.evidence.model_dump(),
+            why=task.why.model_dump(),
+            prerequisites=list(task.prerequisites),
+            reason=task.reason,
+            waiting_for=task.waiting_for or "",
+        )
+        for position, task in enumerate(draft.backlog)
     )
     KpiTarget.objects.bulk_create(
         KpiTarget(
@@ -158,7 +194,9 @@ def plan_task_update(
     user: User | None = None,
     now: datetime | None = None,
 ) -> PlanTask:
-    """Change a task's title, day and assignee (a draft, or a running plan's open tasks).
+    """Change a task's title, due day and assignee (a draft, or a running plan's open
+    tasks). A new due day moves the task's days with it, within its phase; it must still
+    start after its prerequisites end and end before its dependants start.
 
     The row is locked and re-read, so a tick or another edit at the same moment is kept;
     in a running plan each change is recorded in the activity feed.
@@ -168,20 +206,25 @@ def plan_task_update(
     _require_editable(plan)
     _check_day(plan, locked.phase, day)
     _check_assignee(plan, assignee)
+    start_day = max(day - (locked.day - locked.start_day), plan.phase_days(locked.phase)[0])
     others = {t.catalogue_id: t for t in plan.tasks.exclude(pk=locked.pk) if t.catalogue_id}
     for prerequisite in locked.prerequisites:
         before = others.get(prerequisite)
-        if before is not None and before.day > day:
+        if before is not None and before.day >= start_day:
             raise PlanRuleError(
-                _("It must come after its prerequisite “%(title)s” (day %(day)s).")
+                _("It must start after its prerequisite “%(title)s” ends (day %(day)s).")
                 % {"title": before.title_text, "day": before.day},
                 field="day",
             )
     for other in others.values():
-        if locked.catalogue_id and locked.catalogue_id in other.prerequisites and other.day < day:
+        if (
+            locked.catalogue_id
+            and locked.catalogue_id in other.prerequisites
+            and other.start_day <= day
+        ):
             raise PlanRuleError(
-                _("“%(title)s” (day %(day)s) depends on it; it cannot come later.")
-                % {"title": other.title_text, "day": other.day},
+                _("“%(title)s” (from day %(day)s) depends on it; it must end before.")
+                % {"title": other.title_text, "day": other.start_day},
                 field="day",
             )
     title = title.strip()
@@ -193,15 +236,24 @@ def plan_task_update(
         changes.append((ActivityKind.RENAMED, {"title": title}))
     if day != locked.day:
         changes.append((ActivityKind.MOVED, {"day": day, "from": locked.day}))
-        locked.day = day
+        locked.start_day, locked.day = start_day, day
     if (assignee.pk if assignee else None) != locked.assignee_id:
         changes.append((ActivityKind.ASSIGNED, {"to": assignee.display_name if assignee else ""}))
         locked.assignee = assignee
-    locked.save(update_fields=["title", "day", "assignee"])
+    locked.save(update_fields=["title", "start_day", "day", "assignee"])
     if plan.status == PlanStatus.ACTIVE:
         for kind, detail in changes:
             record(plan, user, kind, task=locked, at=now, detail=dict(detail))
-    for name in ("title", "day", "assignee", "status", "closed_at", "closed_by_id", "note"):
+    for name in (
+        "title",
+        "start_day",
+        "day",
+        "assignee",
+        "status",
+        "closed_at",
+        "closed_by_id",
+        "note",
+    ):
         setattr(task, name, getattr(locked, name))
     return task
 
@@ -240,6 +292,7 @@ def plan_task_add(
     task = PlanTask.objects.create(
         plan=plan,
         phase=phase,
+        start_day=day,
         day=day,
         position=10_000,
         assignee=assignee,

@@ -14,5 +14,7 @@ urlpatterns = [
     path(prefix + "tasks/", views.plan_task_add, name="plan_task_add"),
     path(prefix + "tasks/<int:task_id>/", views.plan_task, name="plan_task"),
     path(prefix + "tasks/<int:task_id>/remove/", views.plan_task_remove, name="plan_task_remove"),
+    path(prefix + "tasks/<int:task_id>/backlog/", views.plan_task_push, name="plan_task_push"),
+    path(prefix + "backlog/<int:item_id>/pull/", views.backlog_pull, name="backlog_pull"),
     path(prefix + "kpis/<int:target_id>/", views.kpi_target_edit, name="kpi_target_edit"),
 ]

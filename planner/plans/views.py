@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from planner.accounts.auth import signed_in_user
 from planner.core.http import HtmxHttpRequest
-from planner.plans import selectors, services
+from planner.plans import backlog, selectors, services
 from planner.plans.forms import KpiTargetForm, StartForm, TaskAddForm, TaskEditForm
 from planner.plans.models import Plan, PlanStatus, PlanTask
 from planner.progress.selectors import plan_url
@@ -35,14 +35,22 @@ def _context(plan: Plan, membership: Membership, **extra: Any) -> dict[str, Any]
     tasks = list(selectors.plan_tasks(plan))
     members = selectors.team_members_for_plan(plan)
     editable = plan.is_draft and membership.is_lead
+    capacity = selectors.plan_capacity(plan, tasks)
+    weekly = sum(row.seat.weekly_hours for row in capacity.rows)
+    waiting = selectors.plan_backlog(plan, tasks)
     phases = []
     for number, (first, last) in enumerate(plan.phases, 1):
+        mine = [t for t in tasks if t.phase == number]
+        hours = sum(float(t.effort_hours) for t in mine)
+        held = weekly * (last - first + 1) / 7
         phases.append(
             {
                 "number": number,
                 "first": first,
                 "last": last,
-                "tasks": [t for t in tasks if t.phase == number],
+                "tasks": mine,
+                "hours": hours,
+                "use": round(100 * hours / held) if held else None,
             }
         )
     task_forms: dict[int, TaskEditForm] = extra.pop("task_forms", {})
@@ -69,6 +77,11 @@ def _context(plan: Plan, membership: Membership, **extra: Any) -> dict[str, Any]
         "plan_url": plan_url(plan),
         "total_effort": sum(t.effort_hours for t in tasks),
         "task_count": len(tasks),
+        "capacity": capacity,
+        "weekly_hours": weekly,
+        "backlog": waiting,
+        "backlog_hours": sum(float(row.item.effort_hours) for row in waiting),
+        "can_pull": membership.is_lead and plan.status in (PlanStatus.DRAFT, PlanStatus.ACTIVE),
         "add_form": extra.pop("add_form", None) or TaskAddForm(members=members, prefix="add"),
         "start_form": extra.pop("start_form", None) or StartForm(today=today),
         **extra,
@@ -153,6 +166,71 @@ def plan_task_edit(
         return _task_row(request, membership, plan, task, form, saved=False, status=400)
     context = _context(plan, membership, task_forms={task.pk: form})
     return render(request, "plans/plan_detail.html", context, status=400)
+
+
+@require_POST
+@team_view(Role.LEAD)
+def plan_task_push(
+    request: HtmxHttpRequest, membership: Membership, plan_id: int, task_id: int
+) -> HttpResponse:
+    plan = selectors.plan_of_team(membership.team_id, plan_id)
+    task = selectors.task_of_plan(plan, task_id)
+    try:
+        moved = backlog.backlog_push(task=task)
+    except services.PlanRuleError as error:
+        messages.error(request, str(error))
+    else:
+        if len(moved) == 1:
+            messages.success(request, _("Moved to the backlog."))
+        else:
+            messages.success(
+                request,
+                _("Moved to the backlog, with the tasks that need it: %(titles)s.")
+                % {"titles": ", ".join(f"“{m.title_text}”" for m in moved[1:])},
+            )
+    return redirect(f"{plan_url(plan)}#backlog")
+
+
+@require_POST
+@team_view(Role.LEAD)
+def backlog_pull(
+    request: HtmxHttpRequest, membership: Membership, plan_id: int, item_id: int
+) -> HttpResponse:
+    plan = selectors.plan_of_team(membership.team_id, plan_id)
+    item = selectors.backlog_item_of_plan(plan, item_id)
+    try:
+        pulled = backlog.backlog_pull(item=item, user=signed_in_user(request))
+    except services.PlanRuleError as error:
+        messages.error(request, str(error))
+        return redirect(f"{plan_url(plan)}#backlog")
+    task = pulled.task
+    if pulled.over:
+        messages.warning(
+            request,
+            _(
+                "“%(title)s” is in phase %(phase)s, days %(first)s–%(last)s, but nobody had "
+                "the hours: it puts %(names)s over their hours. Move or reassign tasks below."
+            )
+            % {
+                "title": task.title_text,
+                "phase": task.phase,
+                "first": task.start_day,
+                "last": task.day,
+                "names": ", ".join(pulled.over),
+            },
+        )
+    else:
+        messages.success(
+            request,
+            _("“%(title)s” is in the plan: phase %(phase)s, days %(first)s–%(last)s.")
+            % {
+                "title": task.title_text,
+                "phase": task.phase,
+                "first": task.start_day,
+                "last": task.day,
+            },
+        )
+    return redirect(f"{plan_url(plan)}#task-{task.pk}")
 
 
 @require_POST

@@ -203,7 +203,10 @@ def _check_references(
                 problem = _check_compare(compare, questions)
                 if problem:
                     problems.append(f"{where}: when: {problem}")
-    problems += _cycles({t.id: list(t.prerequisites) for t in tasks.tasks})
+    cycles = _cycles({t.id: list(t.prerequisites) for t in tasks.tasks})
+    problems += cycles
+    if not cycles and not any("prerequisite" in p for p in problems):
+        problems += _check_placement(tasks, plan)
 
     always = {a.id for a in questionnaire.areas if a.always_applies}
     for phase in range(1, 5):
@@ -230,6 +233,42 @@ def _check_references(
         f"plan.yaml: duplicate layout for {d} days"
         for d in _duplicates([str(x.length) for x in plan.layouts])
     ]
+    return problems
+
+
+def _check_placement(tasks: TaskCatalogue, plan: PlanStructure) -> list[str]:
+    """Whether every task can be placed in every layout, whatever the capacity: a task
+    starts the day after its prerequisites end, so a chain of tasks inside one phase needs
+    a day each; an anchored task ends on its phase's last day, so nothing in its phase can
+    wait for it."""
+    problems: list[str] = []
+    by_id = {t.id: t for t in tasks.tasks}
+    for task in tasks.tasks:
+        for prerequisite in task.prerequisites:
+            before = by_id[prerequisite]
+            if before.anchor == "phase_end" and before.phase == task.phase:
+                problems.append(
+                    f"tasks.yaml: task {task.id}: its prerequisite {prerequisite!r} ends on "
+                    "the phase's last day, so it cannot start after it in the same phase"
+                )
+    depth: dict[str, int] = {}
+
+    def chain(task_id: str) -> int:  # days of the longest chain ending with the task
+        if task_id not in depth:
+            task = by_id[task_id]
+            same_phase = [p for p in task.prerequisites if by_id[p].phase == task.phase]
+            depth[task_id] = 1 + max((chain(p) for p in same_phase), default=0)
+        return depth[task_id]
+
+    for layout in plan.layouts:
+        for task in tasks.tasks:
+            first, last = layout.phases[task.phase - 1]
+            if chain(task.id) > last - first + 1:
+                problems.append(
+                    f"tasks.yaml: task {task.id}: its chain of {chain(task.id)} tasks in "
+                    f"phase {task.phase} needs more days than the {layout.length}-day plan's "
+                    f"phase has ({last - first + 1})"
+                )
     return problems
 
 

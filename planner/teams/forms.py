@@ -46,3 +46,13 @@ class InvitationForm(forms.Form):
 
 class RoleForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+
+
+class HoursForm(forms.Form):
+    weekly_hours = forms.IntegerField(
+        label=_("Hours a week for the plan"),
+        required=False,
+        min_value=0,
+        max_value=60,
+        help_text=_("Empty: the hours the self-assessment gives everyone. 0: not on the plan."),
+    )

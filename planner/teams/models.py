@@ -7,6 +7,7 @@ import zoneinfo
 from datetime import date, datetime
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -52,6 +53,14 @@ class Membership(models.Model):
     )
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.ENGINEER)
     joined_at = models.DateTimeField(_("joined"), default=timezone.now)
+    # Hours a week this member gives the plan; None: what the self-assessment says for
+    # everyone, 0: not working on the plan (a lead who only steers, say).
+    weekly_hours = models.PositiveSmallIntegerField(
+        _("hours a week for the plan"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(60)],
+    )
 
     class Meta:
         verbose_name = _("membership")

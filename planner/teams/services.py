@@ -201,6 +201,21 @@ def membership_change_role(*, membership: Membership, role: str) -> Membership:
     return membership
 
 
+MAX_WEEKLY_HOURS = 60
+
+
+def membership_set_hours(*, membership: Membership, weekly_hours: int | None) -> Membership:
+    """How many hours a week the member gives the plan (None: the self-assessment's
+    figure for everyone; 0: not working on it). The next drafted plan follows it."""
+    if weekly_hours is not None and not 0 <= weekly_hours <= MAX_WEEKLY_HOURS:
+        raise TeamRuleError(
+            _("Enter hours between 0 and %(most)s, or leave it empty.") % {"most": MAX_WEEKLY_HOURS}
+        )
+    Membership.objects.filter(pk=membership.pk).update(weekly_hours=weekly_hours)
+    membership.weekly_hours = weekly_hours
+    return membership
+
+
 @transaction.atomic
 def membership_remove(*, membership: Membership) -> None:
     _guard_last_lead(

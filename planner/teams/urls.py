@@ -23,6 +23,11 @@ urlpatterns = [
         name="member_role",
     ),
     path(
+        "teams/<slug:team_slug>/members/<int:member_id>/hours/",
+        views.member_hours,
+        name="member_hours",
+    ),
+    path(
         "teams/<slug:team_slug>/members/<int:member_id>/remove/",
         views.member_remove,
         name="member_remove",

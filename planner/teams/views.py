@@ -25,7 +25,7 @@ from planner.core.http import HtmxHttpRequest
 from planner.plans.selectors import team_plans
 from planner.teams import selectors, services
 from planner.teams.access import team_view
-from planner.teams.forms import InvitationForm, RoleForm, TeamCreateForm, TeamForm
+from planner.teams.forms import HoursForm, InvitationForm, RoleForm, TeamCreateForm, TeamForm
 from planner.teams.models import Membership, Role
 
 
@@ -176,6 +176,36 @@ def member_role(request: HtmxHttpRequest, membership: Membership, member_id: int
         "name": target.user.display_name,
         "role": Role(target.role).label,
     }
+    return _member_action_done(request, membership, target, notice, True)
+
+
+@require_POST
+@team_view(Role.LEAD)
+def member_hours(request: HtmxHttpRequest, membership: Membership, member_id: int) -> HttpResponse:
+    target = selectors.member_of_team(membership.team_id, member_id)
+    form = HoursForm(request.POST)
+    if not form.is_valid():
+        return _member_action_done(
+            request,
+            membership,
+            target,
+            _("Enter whole hours between 0 and 60, or leave it empty."),
+            False,
+        )
+    services.membership_set_hours(membership=target, weekly_hours=form.cleaned_data["weekly_hours"])
+    hours = target.weekly_hours
+    if hours is None:
+        notice = _("%(name)s gives the plan the hours the self-assessment says.")
+    elif hours == 0:
+        notice = _("%(name)s is not working on the plan.")
+    else:
+        notice = _("%(name)s gives the plan %(hours)s hours a week.")
+    notice %= {"name": target.user.display_name, "hours": hours}
+    if target.pk == membership.pk:  # the same page, not a redirect: only the hours changed
+        if request.htmx:
+            return _team_partial(request, membership, "members", notice=notice)
+        messages.success(request, notice)
+        return redirect("team_detail", team_slug=membership.team.slug)
     return _member_action_done(request, membership, target, notice, True)
 
 

@@ -54,10 +54,13 @@ def options(draw: st.DrawFn, playbook: Playbook) -> GeneratorOptions:
                 name=st.just("m"),
                 weekly_hours=st.floats(1, 40, allow_nan=False),
             ),
-            max_size=10,
+            max_size=12,
             unique_by=lambda m: m.id,
         )
     )
+    open_seats = draw(st.lists(st.floats(1, 40, allow_nan=False), max_size=12 - len(members)))
+    if not members and not open_seats:
+        open_seats = [draw(st.floats(1, 40, allow_nan=False))]
     return GeneratorOptions(
         start=draw(st.dates(date(2026, 1, 1), date(2030, 12, 31))),
         length=draw(st.sampled_from([14, 30])),
@@ -69,4 +72,5 @@ def options(draw: st.DrawFn, playbook: Playbook) -> GeneratorOptions:
         ),
         not_applicable=frozenset(draw(st.lists(st.sampled_from(optional_areas), unique=True))),
         members=tuple(members),
+        open_seats=tuple(open_seats),
     )

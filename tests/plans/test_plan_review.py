@@ -56,6 +56,7 @@ def test_plan_page_query_count_does_not_grow_with_tasks(
         PlanTask.objects.create(
             plan=plan,
             phase=1,
+            start_day=2,
             day=2,
             effort_hours=1,
             title={"en": f"T{number}", "de": f"T{number}"},

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import shutil
 from pathlib import Path
 from typing import Any
@@ -131,3 +132,26 @@ def test_playbook_is_loaded_once_at_start_up():
     # PlaybookConfig.ready() loaded it while Django started, before any test ran.
     assert get_playbook.cache_info().currsize == 1
     assert get_playbook() is get_playbook()
+
+
+def test_a_task_waiting_in_its_phase_for_an_anchored_one_is_refused(data):
+    def change(content: Any) -> None:
+        tasks = {t["id"]: t for t in content["tasks"]}
+        tasks["goals_record_baselines"]["anchor"] = "phase_end"
+        tasks["goals_cost_kpi"]["prerequisites"] = ["goals_record_baselines"]
+
+    problems = _problems(data("tasks.yaml", change))
+    assert "task goals_cost_kpi: its prerequisite 'goals_record_baselines' ends on" in problems
+
+
+def test_a_chain_longer_than_its_phase_in_any_layout_is_refused(data):
+    def change(content: Any) -> None:
+        in_phase_one = [t for t in content["tasks"] if t["phase"] == 1][:4]
+        for before, after in itertools.pairwise(in_phase_one):
+            after["prerequisites"] = [before["id"]]
+            before.pop("anchor", None)
+        in_phase_one[-1].pop("anchor", None)
+
+    problems = _problems(data("tasks.yaml", change))
+    assert "its chain of 4 tasks in phase 1 needs more days than the 14-day plan's" in problems
+    assert "30-day" not in problems

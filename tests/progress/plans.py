@@ -65,6 +65,7 @@ def add_tasks(plan: Plan, count: int, assignees: list[User], *, done_share: floa
             PlanTask(
                 plan=plan,
                 phase=phase,
+                start_day=day,
                 day=day,
                 position=index,
                 assignee=assignees[index % len(assignees)] if assignees else None,
