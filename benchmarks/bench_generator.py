@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import statistics
 import time
 from collections.abc import Callable
@@ -30,19 +31,27 @@ def run() -> list[Figure]:
     playbook = get_playbook()
     raw = PERSONAS["manual"]
     answers = validate_answers(playbook, raw).answers
-    options = GeneratorOptions(
-        start=date(2027, 3, 1),
-        members=tuple(Member(id=i, name=f"m{i}", weekly_hours=8) for i in range(1, 6)),
-    )
     validate = _median_ms(lambda: validate_answers(playbook, raw))
-    generate = _median_ms(lambda: generate_plan(playbook, answers, options))
-    # Figures are rates: plans per second against validations per second.
-    return [
-        Figure(
-            f"generate a 30-day plan (median {generate:.2f} ms)",
-            1000 / generate,
-            f"validate the answers (median {validate:.2f} ms)",
-            1000 / validate,
-            unit="per s",
+    figures = []
+    # The largest team the generator is tested with (12 people), at the hours that make
+    # scheduling work hardest (little room: every task is tried on everyone), and a small one.
+    for people, hours in ((12, 6), (4, 6)):
+        options = GeneratorOptions(
+            start=date(2027, 3, 1),
+            members=tuple(Member(id=i, name=f"m{i}", weekly_hours=hours) for i in range(1, 7)),
+            open_seats=(hours,) * (people - 6) if people > 6 else (),
         )
-    ]
+        if people < 6:
+            options = options.model_copy(update={"members": options.members[:people]})
+        generate = _median_ms(functools.partial(generate_plan, playbook, answers, options))
+        # Figures are rates: plans per second against validations per second.
+        figures.append(
+            Figure(
+                f"generate a 30-day plan, {people} people at {hours} h (median {generate:.2f} ms)",
+                1000 / generate,
+                f"validate the answers (median {validate:.2f} ms)",
+                1000 / validate,
+                unit="per s",
+            )
+        )
+    return figures

@@ -77,7 +77,8 @@ DEMO_DAY = 17
 
 
 def _demo_plan(team: Team, lead: User) -> None:
-    """A running plan from the "IaC but no monitoring" example, with two weeks of history.
+    """A running plan from the "IaC but no monitoring" example, for the three demo people at
+    eight hours a week each, with two weeks of history.
 
     Nothing happens if the team already has an active plan.
     """
@@ -92,7 +93,7 @@ def _demo_plan(team: Team, lead: User) -> None:
         team=team,
         created_by=lead,
         playbook_version=playbook.version,
-        answers=IAC_NO_MONITORING,
+        answers={**IAC_NO_MONITORING, "team_size": len(DEMO_USERS), "hours_per_week": 8},
         created_at=kick_off - timedelta(days=2),
     )
     plan = plan_generate(

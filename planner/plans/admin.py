@@ -1,13 +1,28 @@
 from django.contrib import admin
 
-from planner.plans.models import KpiTarget, Plan, PlanTask
+from planner.plans.models import BacklogTask, KpiTarget, Plan, PlanTask
 
 
 class PlanTaskInline(admin.TabularInline[PlanTask, Plan]):
     model = PlanTask
     extra = 0
-    fields = ("day", "phase", "catalogue_id", "title", "assignee", "effort_hours", "status")
+    fields = (
+        "start_day",
+        "day",
+        "phase",
+        "catalogue_id",
+        "title",
+        "assignee",
+        "effort_hours",
+        "status",
+    )
     raw_id_fields = ("assignee",)
+
+
+class BacklogTaskInline(admin.TabularInline[BacklogTask, Plan]):
+    model = BacklogTask
+    extra = 0
+    fields = ("position", "phase", "catalogue_id", "title", "effort_hours", "reason")
 
 
 class KpiTargetInline(admin.TabularInline[KpiTarget, Plan]):
@@ -21,7 +36,7 @@ class PlanAdmin(admin.ModelAdmin[Plan]):
     list_display = ("team", "status", "length", "start_date", "playbook_version", "created_at")
     list_filter = ("status", "length")
     search_fields = ("team__name",)
-    inlines = [PlanTaskInline, KpiTargetInline]
+    inlines = [PlanTaskInline, BacklogTaskInline, KpiTargetInline]
 
 
 @admin.register(PlanTask)
@@ -29,6 +44,13 @@ class PlanTaskAdmin(admin.ModelAdmin[PlanTask]):
     list_display = ("__str__", "plan", "day", "phase", "assignee", "status")
     list_filter = ("phase", "status")
     raw_id_fields = ("plan", "assignee", "closed_by")
+
+
+@admin.register(BacklogTask)
+class BacklogTaskAdmin(admin.ModelAdmin[BacklogTask]):
+    list_display = ("__str__", "plan", "phase", "effort_hours", "reason")
+    list_filter = ("phase", "reason")
+    raw_id_fields = ("plan",)
 
 
 @admin.register(KpiTarget)

@@ -131,7 +131,12 @@ def backlog_push(*, task: PlanTask) -> list[BacklogTask]:
             _("A running plan keeps its tasks: skip one with a reason instead of moving it out.")
         )
     tasks = {t.pk: t for t in plan.tasks.all()}
-    moving = [tasks[task.pk]]
+    # A shared task moves out whole, all its parts.
+    moving = [
+        t
+        for t in tasks.values()
+        if t.pk == task.pk or (task.catalogue_id and t.catalogue_id == task.catalogue_id)
+    ]
     out = {task.catalogue_id} if task.catalogue_id else set()
     changed = bool(out)
     while changed:  # and whatever waits for what moves out
@@ -143,18 +148,20 @@ def backlog_push(*, task: PlanTask) -> list[BacklogTask]:
                     out.add(other.catalogue_id)
                 changed = True
     last = plan.backlog.order_by("-position").values_list("position", flat=True).first() or 0
-    items = []
-    for offset, moved in enumerate(moving, 1):
+    items: dict[str, BacklogTask] = {}  # by catalogue id, or a custom task's own key
+    for moved in sorted(moving, key=lambda t: (t.day, t.part, t.pk)):
+        key = moved.catalogue_id or f"custom-{moved.pk}"
+        if key in items:  # another part of a shared task: its hours join the first
+            items[key].effort_hours += moved.effort_hours
+            continue
         waiting = next((p for p in moved.prerequisites if p in out), "")
-        items.append(
-            BacklogTask(
-                plan=plan,
-                position=last + offset,
-                reason=BacklogReason.PREREQUISITE if waiting else BacklogReason.PUSHED_OUT,
-                waiting_for=waiting,
-                **{name: getattr(moved, name) for name in _CONTENT},
-            )
+        items[key] = BacklogTask(
+            plan=plan,
+            position=last + len(items) + 1,
+            reason=BacklogReason.PREREQUISITE if waiting else BacklogReason.PUSHED_OUT,
+            waiting_for=waiting,
+            **{name: getattr(moved, name) for name in _CONTENT},
         )
-    created = BacklogTask.objects.bulk_create(items)
+    created = BacklogTask.objects.bulk_create(items.values())
     PlanTask.objects.filter(pk__in=[m.pk for m in moving]).delete()
     return created

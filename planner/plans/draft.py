@@ -57,7 +57,9 @@ class DraftTask(DraftTaskContent):
     start_day: int
     day: int  # the day it is due
     assignee: int | None
-    part: int = 1  # a share of a task several people do side by side: which of `parts`
+    # A task several people do side by side is drafted once per person, each with their
+    # share of the hours: part 1 of 2, ...
+    part: int = 1
     parts: int = 1
 
 

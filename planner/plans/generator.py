@@ -66,11 +66,11 @@ def generate_plan(playbook: Playbook, answers: Answers, options: GeneratorOption
         ),
         tasks=tuple(
             DraftTask(
-                **_share(
-                    _carried(_content(playbook, answers, *selected[p.id], selected), p.phase),
-                    p.part,
-                    p.parts,
-                ),
+                **{
+                    **_carried(_content(playbook, answers, *selected[p.id], selected), p.phase),
+                    # A shared task's part: its share of the hours.
+                    "effort_hours": round(selected[p.id][0].effort_hours / p.parts, 1),
+                },
                 start_day=p.start,
                 day=p.end,
                 assignee=seats[p.seat].member,
@@ -151,28 +151,6 @@ def _jobs(
         )
         for index, (task, _reason) in enumerate(selected.values())
     ]
-
-
-def _share(content: dict[str, Any], part: int, parts: int) -> dict[str, Any]:
-    """One of the equal shares of a task several people do side by side."""
-    if parts == 1:
-        return content
-    title: Text = content["title"]
-    effort = content["effort_hours"] / parts
-    return {
-        **content,
-        "effort_hours": round(effort, 1),
-        "title": Text(
-            en=f"{title.en} (part {part} of {parts})", de=f"{title.de} (Teil {part} von {parts})"
-        ),
-        "why": Text(
-            en=f"{content['why'].en} Nobody's week holds all of it: {parts} people share it, "
-            f"about {effort:g} h each; agree who takes which part.",
-            de=f"{content['why'].de} Die Woche keiner Person fasst alles: {parts} Personen "
-            f"teilen sich die Aufgabe, je etwa {effort:g} h; sprechen Sie ab, wer welchen "
-            "Teil übernimmt.",
-        ),
-    }
 
 
 def _carried(content: dict[str, Any], phase: int) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from planner.assessment.models import Assessment
@@ -107,6 +107,9 @@ class PlanTask(models.Model):
     # The days it is worked on; `day` is the last, when it is due.
     start_day = models.PositiveSmallIntegerField(_("first day"))
     day = models.PositiveSmallIntegerField(_("day"))
+    # A task several people do side by side is stored once per person: part 1 of 2, ...
+    part = models.PositiveSmallIntegerField(default=1)
+    parts = models.PositiveSmallIntegerField(default=1)
     position = models.PositiveIntegerField(default=0)
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -147,8 +150,20 @@ class PlanTask(models.Model):
         return self.title_text
 
     @property
-    def title_text(self) -> str:
+    def own_title(self) -> str:
+        """The title as written, without the part it is of a shared task (what an edit
+        changes)."""
         return _text(self.title)
+
+    @property
+    def title_text(self) -> str:
+        if self.parts > 1:
+            return gettext("%(title)s (part %(part)s of %(parts)s)") % {
+                "title": self.own_title,
+                "part": self.part,
+                "parts": self.parts,
+            }
+        return self.own_title
 
     @property
     def why_text(self) -> str:

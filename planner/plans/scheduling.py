@@ -169,20 +169,23 @@ class _Load:
     def give_back(self, start: int, end: int, effort: float) -> None:
         self.take(start, end, effort, sign=-1.0)
 
+    def room(self, lo: int, hi: int) -> float:
+        """At most how many hours days lo..hi have left (a bound: cheap, not exact)."""
+        room = 0.0
+        for index in range(self.part_of[lo], self.part_of[hi] + 1):
+            room += self.limits[index] - self.taken[index]
+        week_room = 0.0
+        for week in range((lo - 1) // WEEK, (hi - 1) // WEEK + 1):
+            week_room += self.week_limits[week] - self.week_taken[week]
+        return min(room, week_room)
+
     def span(self, effort: float, lo: int, hi: int, anchored: bool) -> tuple[int, int] | None:
         """Where within days lo..hi the effort fits: the earliest end, and for it the
         fewest days; ending on `hi` if anchored."""
         if effort / self.day_limit > hi - lo + 1:
             return None
         # What the parts of weeks within lo..hi have left: most failures end here, cheaply.
-        room = sum(
-            self.limits[i] - self.taken[i] for i in range(self.part_of[lo], self.part_of[hi] + 1)
-        )
-        week_room = sum(
-            self.week_limits[w] - self.week_taken[w]
-            for w in range((lo - 1) // WEEK, (hi - 1) // WEEK + 1)
-        )
-        if effort > min(room, week_room) + EPSILON:
+        if effort > self.room(lo, hi) + EPSILON:
             return None
         shortest = max(1, math.ceil(effort / self.day_limit - EPSILON))
         ends = [hi] if anchored else range(lo + shortest - 1, hi + 1)
@@ -252,18 +255,26 @@ class _Planner:
             )
             for job in jobs
         }
+        # Everyone's hours together: a cheap bound on what any seat can still take.
+        working = sum(s.weekly_hours for s in seats if s.weekly_hours >= MIN_HOURS)
+        self.total = _Load(Seat(None, working), segments(phases))
         self.placed: dict[str, list[Placement]] = {}
         self.ends: dict[str, int] = {}  # of what is placed, and of a chain being tried
 
+    def _take(self, seat: int, start: int, end: int, effort: float) -> None:
+        self.loads[seat].take(start, end, effort)
+        self.total.take(start, end, effort)
+
+    def _give_back(self, seat: int, start: int, end: int, effort: float) -> None:
+        self.loads[seat].give_back(start, end, effort)
+        self.total.give_back(start, end, effort)
+
     def reviews_something(self, job: Job) -> bool:
-        """A task that is no review, or a review of its phase's work some of which is
-        planned: worth its hours."""
-        return (
-            not job.anchored
-            or not job.prerequisites
-            or any(
-                p in self.placed and self.placed[p][0].phase == job.phase for p in job.prerequisites
-            )
+        """A task that is no review, or a review of a phase with work planned in it: worth
+        its hours."""
+        return not job.anchored or any(
+            shares[0].phase == job.phase and not self.by_id[job_id].anchored
+            for job_id, shares in self.placed.items()
         )
 
     def idle(self, job: Job) -> bool:
@@ -279,7 +290,7 @@ class _Planner:
         if job.id not in self.placed:
             return
         for share in self.placed.pop(job.id):
-            self.loads[share.seat].give_back(share.start, share.end, job.effort / share.parts)
+            self._give_back(share.seat, share.start, share.end, job.effort / share.parts)
         del self.ends[job.id]
         for dependant in self.dependants.get(job.id, ()):
             if not self.by_id[dependant].anchored:
@@ -289,6 +300,12 @@ class _Planner:
         """Place the target with the chain of what it needs, all or nothing."""
         chain = self._chain(target)
         trial: dict[str, list[Placement]] = {}
+        # Hopeless chains end at once: a job more than everyone's days can still hold.
+        for job in chain:
+            latest = job.phase if job.anchored else max(job.phase, self.needed_until.get(job.id, 0))
+            lo, hi = self.phases[job.phase - 1][0], self.phases[latest - 1][1]
+            if self.total.room(lo, hi) < job.effort - EPSILON:
+                return
         for job in chain:
             # A job its phase cannot hold may move on, up to the phase of the work needing it.
             latest = job.phase if job.anchored else max(job.phase, self.needed_until.get(job.id, 0))
@@ -296,9 +313,7 @@ class _Planner:
                 (
                     shares
                     for phase in range(job.phase, latest + 1)
-                    for parts in range(1, max(job.max_parts, 1) + 1)
-                    if parts == 1 or job.effort / parts >= MIN_PART
-                    if (shares := self._share(job, parts, phase))
+                    if (shares := self._fit(job, phase))
                 ),
                 None,
             )
@@ -306,9 +321,7 @@ class _Planner:
                 for done, taken in trial.items():  # give back what the chain took so far
                     effort = self.by_id[done].effort
                     for share in taken:
-                        self.loads[share.seat].give_back(
-                            share.start, share.end, effort / share.parts
-                        )
+                        self._give_back(share.seat, share.start, share.end, effort / share.parts)
                     del self.ends[done]
                 return
             trial[job.id] = shares
@@ -333,36 +346,58 @@ class _Planner:
         visit(target)
         return chain
 
-    def _share(self, job: Job, parts: int, phase: int) -> list[Placement]:
-        """The job in `parts` equal shares on as many people within `phase`, after its
-        prerequisites end, taken from their loads; nothing taken (an empty list) if they do
-        not all fit. A review reviews what ended by its phase's end, whatever did not."""
+    def _fit(self, job: Job, phase: int) -> list[Placement]:
+        """The job within `phase` after its prerequisites end: whole on one person, else in
+        as few equal shares as fit; taken from the loads, or nothing (an empty list). A
+        review reviews what ended by its phase's end, whatever did not."""
         first, last = self.phases[phase - 1]
         after = first
         for prerequisite in job.prerequisites:
             end = self.ends.get(prerequisite)
             if end is not None and (not job.anchored or end < last):
                 after = max(after, end + 1)
+        if after > last:
+            return []
+        rooms = [
+            (self.loads[i].room(after, last), i)
+            for i, seat in enumerate(self.seats)
+            if seat.weekly_hours >= MIN_HOURS
+        ]
+        for parts in range(1, max(job.max_parts, 1) + 1):
+            if parts > 1 and job.effort / parts < MIN_PART:
+                break
+            # Only those with the hours left in these days can take a part: often nobody.
+            able = [i for room, i in rooms if room >= job.effort / parts - EPSILON]
+            if len(able) >= parts and (shares := self._share(job, parts, phase, after, able)):
+                return shares
+        return []
+
+    def _share(
+        self, job: Job, parts: int, phase: int, after: int, able: list[int]
+    ) -> list[Placement]:
+        """The job in `parts` equal shares on as many of `able` within `phase`, from day
+        `after`; nothing taken (an empty list) if they do not all fit."""
+        last = self.phases[phase - 1][1]
         effort = job.effort / parts
         taken: list[Placement] = []
         for part in range(1, parts + 1):
-            found = self._best_seat(job, effort, after, last, {p.seat for p in taken})
+            found = self._best_seat(job, effort, after, last, able, {p.seat for p in taken})
             if found is None:
                 for placement in taken:
-                    self.loads[placement.seat].give_back(placement.start, placement.end, effort)
+                    self._give_back(placement.seat, placement.start, placement.end, effort)
                 return []
             index, (start, end) = found
-            self.loads[index].take(start, end, effort)
+            self._take(index, start, end, effort)
             taken.append(Placement(job.id, start, end, index, phase, part, parts))
         return taken
 
     def _best_seat(
-        self, job: Job, effort: float, lo: int, hi: int, busy: set[int]
+        self, job: Job, effort: float, lo: int, hi: int, able: list[int], busy: set[int]
     ) -> tuple[int, tuple[int, int]] | None:
-        """The seat (not one of `busy`) that finishes `effort` of the job soonest within
-        days lo..hi, the least loaded of those, and the span it takes there."""
+        """The seat (of `able`, not of `busy`) that finishes `effort` of the job soonest
+        within days lo..hi, the least loaded of those, and the span it takes there."""
         seats, loads = self.seats, self.loads
-        working = [i for i, s in enumerate(seats) if s.weekly_hours >= MIN_HOURS and i not in busy]
+        working = [i for i in able if i not in busy]
         if not working or lo > hi:
             return None
         # Least loaded first: once a seat ends as early as anyone could, none after it wins.

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from planner.accounts.models import User
 from planner.plans.models import BacklogTask, KpiTarget, Plan, PlanTask
@@ -55,14 +56,23 @@ def team_members_for_plan(plan: Plan) -> list[User]:
 class BacklogRow:
     item: BacklogTask
     waiting_for: str  # the title of the prerequisite it waits for, if that is the reason
+    pullable: bool  # none of its prerequisites is in the backlog
 
 
 def plan_backlog(plan: Plan, tasks: Iterable[PlanTask]) -> list[BacklogRow]:
     """The backlog, best first, each with the title of what it waits for."""
     items = list(plan.backlog.order_by("position", "pk"))
-    titles = {t.catalogue_id: t.title_text for t in tasks if t.catalogue_id}
+    titles = {t.catalogue_id: t.own_title for t in tasks if t.catalogue_id}
     titles.update((i.catalogue_id, i.title_text) for i in items if i.catalogue_id)
-    return [BacklogRow(item, titles.get(item.waiting_for, "")) for item in items]
+    waiting = {i.catalogue_id for i in items if i.catalogue_id}
+    return [
+        BacklogRow(
+            item,
+            titles.get(item.waiting_for, ""),
+            not waiting & (set(item.prerequisites) - {item.catalogue_id}),
+        )
+        for item in items
+    ]
 
 
 def backlog_item_of_plan(plan: Plan, item_id: int) -> BacklogTask:
@@ -138,10 +148,16 @@ def plan_capacity(plan: Plan, tasks: Iterable[PlanTask]) -> CapacityTable:
         )
     rows.sort(key=lambda row: row.name.casefold())
     if open_hours or None in loads:
+        count = sum(1 for s in stored if s.member is None)
         rows.append(
             CapacityRow(
                 None,
-                _("not in Planner yet"),
+                ngettext(
+                    "%(count)s person not in Planner yet",
+                    "%(count)s people not in Planner yet",
+                    count,
+                )
+                % {"count": count},
                 Seat(None, open_hours),
                 loads.get(None, empty),
                 week_capacity(open_hours, plan.length),

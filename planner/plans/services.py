@@ -102,6 +102,8 @@ def plan_generate(
             phase=task.phase,
             start_day=task.start_day,
             day=task.day,
+            part=task.part,
+            parts=task.parts,
             position=position,
             assignee_id=task.assignee,
             effort_hours=Decimal(str(task.effort_hours)),
@@ -207,16 +209,20 @@ def plan_task_update(
     _check_day(plan, locked.phase, day)
     _check_assignee(plan, assignee)
     start_day = max(day - (locked.day - locked.start_day), plan.phase_days(locked.phase)[0])
-    others = {t.catalogue_id: t for t in plan.tasks.exclude(pk=locked.pk) if t.catalogue_id}
+    others = [t for t in plan.tasks.exclude(pk=locked.pk) if t.catalogue_id]
     for prerequisite in locked.prerequisites:
-        before = others.get(prerequisite)
+        before = max(
+            (t for t in others if t.catalogue_id == prerequisite),
+            key=lambda t: t.day,
+            default=None,
+        )
         if before is not None and before.day >= start_day:
             raise PlanRuleError(
                 _("It must start after its prerequisite “%(title)s” ends (day %(day)s).")
                 % {"title": before.title_text, "day": before.day},
                 field="day",
             )
-    for other in others.values():
+    for other in others:
         if (
             locked.catalogue_id
             and locked.catalogue_id in other.prerequisites
@@ -231,7 +237,7 @@ def plan_task_update(
     if not title:
         raise PlanRuleError(_("Enter a title."), field="title")
     changes: list[tuple[ActivityKind, dict[str, str | int]]] = []
-    if title != locked.title_text:
+    if title != locked.own_title:
         locked.title = {"en": title, "de": title}
         changes.append((ActivityKind.RENAMED, {"title": title}))
     if day != locked.day:

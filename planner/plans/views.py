@@ -57,7 +57,7 @@ def _context(plan: Plan, membership: Membership, **extra: Any) -> dict[str, Any]
     for task in tasks:
         task.form = task_forms.get(task.pk) or TaskEditForm(  # type: ignore[attr-defined]
             members=members,
-            initial={"title": task.title_text, "day": task.day, "assignee": task.assignee_id},
+            initial={"title": task.own_title, "day": task.day, "assignee": task.assignee_id},
             prefix=f"task-{task.pk}",
         )
     targets = list(plan.kpi_targets.all())
@@ -154,7 +154,7 @@ def plan_task_edit(
                     members=members,
                     prefix=f"task-{task.pk}",
                     initial={
-                        "title": task.title_text,
+                        "title": task.own_title,
                         "day": task.day,
                         "assignee": task.assignee_id,
                     },

@@ -229,7 +229,17 @@ def dashboard(plan: Plan, now: datetime) -> Dashboard:
     overdue = with_urls(
         plan.tasks.filter(status=TaskStatus.OPEN, day__lt=day)
         .select_related("assignee")
-        .only("pk", "day", "title", "phase", "plan_id", "assignee__name", "assignee__email")
+        .only(
+            "pk",
+            "day",
+            "title",
+            "part",
+            "parts",
+            "phase",
+            "plan_id",
+            "assignee__name",
+            "assignee__email",
+        )
         .order_by("day", "position", "pk")[:OVERDUE_SHOWN],
         base,
     )
@@ -244,6 +254,8 @@ def dashboard(plan: Plan, now: datetime) -> Dashboard:
             "actor__name",
             "actor__email",
             "task__title",
+            "task__part",
+            "task__parts",
             "kpi_target__title",
             "kpi_target__unit",
         )
@@ -338,6 +350,8 @@ _ROW_FIELDS = (
     "phase",
     "day",
     "title",
+    "part",
+    "parts",
     "effort_hours",
     "status",
     "closed_at",

@@ -181,7 +181,7 @@ def _task_page(
     by_catalogue = {
         t.catalogue_id: t
         for t in plan.tasks.filter(catalogue_id__in=task.prerequisites).only(
-            "pk", "catalogue_id", "title", "status", "day", "plan_id"
+            "pk", "catalogue_id", "title", "part", "parts", "status", "day", "plan_id"
         )
     }
     prerequisites = selectors.with_urls(

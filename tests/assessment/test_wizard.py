@@ -143,7 +143,11 @@ def test_generate_creates_a_draft_plan_and_completes_the_assessment(started, tea
     plan = Plan.objects.get()
     assert response["Location"] == f"/teams/{team.slug}/plans/{plan.pk}/"
     assert plan.is_draft
-    assert plan.tasks.count() > 20
+    # Four people at six hours a week: the plan holds the core steps, the backlog the rest.
+    assert plan.tasks.filter(catalogue_id="infra_terraform_foundation").exists()
+    assert plan.backlog.filter(catalogue_id="deployment_ci_pipeline", reason="capacity").exists()
+    hours = sum(float(t.effort_hours) for t in plan.tasks.all())
+    assert hours <= 4 * 6 * 30 / 7
     assert plan.kpi_targets.filter(kpi_id="avg_latency").get().target == 144.0
     assert not Assessment.objects.get().is_draft
 

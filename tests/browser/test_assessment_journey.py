@@ -70,15 +70,28 @@ def test_lead_takes_assessment_and_starts_plan(live_server, page: Page, shot, le
     expect(page.get_by_role("heading", level=1)).to_have_text("Review your plan")
     shot("plan-review")
     plan = Plan.objects.get()
-    task = plan.tasks.get(catalogue_id="goals_cost_kpi")
+    task = plan.tasks.get(catalogue_id="goals_record_baselines")
     row = page.locator(f"#task-{task.pk}")
     row.get_by_text("Edit").click()
-    row.get_by_label("Title").fill("Agree on a cost KPI with finance")
+    row.get_by_label("Title").fill("Record the baselines with the platform team")
     row.get_by_role("button", name="Save").click()
     expect(page.locator(f"#task-{task.pk} .task-title")).to_have_text(
-        "Agree on a cost KPI with finance"
+        "Record the baselines with the platform team"
     )
     shot("plan-edited")
+
+    # What the team's hours do not hold waits in the backlog; the lead pulls one task in.
+    backlog = page.locator("#backlog")
+    backlog.scroll_into_view_if_needed()
+    expect(backlog).to_contain_text("more work than the team's hours hold")
+    expect(page.get_by_role("heading", name="Hours per person and week")).to_be_visible()
+    shot("plan-backlog")
+    pulled = plan.backlog.filter(reason="capacity", phase=4).first()
+    assert pulled is not None
+    page.locator(f"#backlog-{pulled.pk}").get_by_role("button", name="Pull into the plan").click()
+    expect(page.locator(".messages")).to_contain_text(pulled.title_text)
+    assert plan.tasks.filter(catalogue_id=pulled.catalogue_id).exists()
+    shot("plan-pulled")
 
     page.get_by_role("button", name="Start plan").click()
     expect(page.get_by_text("The plan has started.")).to_be_visible()

@@ -26,7 +26,7 @@ def test_parallel_ticks_undos_and_edits_agree_with_the_feed(lead, engineer, team
     others = [MembershipFactory.create(team=team).user for _ in range(4)]
     people = [engineer, *others]
     plan = running_plan(team, lead, day=3)
-    task = plan.tasks.get(catalogue_id="goals_cost_kpi")
+    task = plan.tasks.get(catalogue_id="goals_record_baselines")
     chance = random.Random(7)
 
     def worker(person) -> Callable[[], list[bool]]:
@@ -79,7 +79,7 @@ def test_parallel_ticks_undos_and_edits_agree_with_the_feed(lead, engineer, team
 
 def test_parallel_notes_from_the_same_text_keep_exactly_one(lead, engineer, team):
     plan = running_plan(team, lead, day=3)
-    task = plan.tasks.get(catalogue_id="goals_cost_kpi")
+    task = plan.tasks.get(catalogue_id="goals_record_baselines")
     people = [engineer, *(MembershipFactory.create(team=team).user for _ in range(5))]
 
     def annotate(person: User) -> Callable[[], services.TaskChange]:

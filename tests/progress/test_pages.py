@@ -114,10 +114,9 @@ def test_my_tasks_groups_by_due_date_and_offers_unassigned_tasks(
     client: Client, lead, engineer, team, plan
 ):
     plan.tasks.update(assignee=None)
-    today = plan.tasks.filter(day=10).first()
-    overdue = plan.tasks.filter(day=3).first()
-    later = plan.tasks.filter(day=29).first()
-    PlanTask.objects.filter(pk__in=[today.pk, overdue.pk, later.pk]).update(assignee=engineer)
+    overdue, today, later = plan.tasks.order_by("pk")[:3]
+    for task, day in ((overdue, 3), (today, 10), (later, 29)):  # today is day 10
+        PlanTask.objects.filter(pk=task.pk).update(assignee=engineer, start_day=day, day=day)
     client.force_login(engineer)
     response = client.get("/")
     mine = response.context["mine"]
