@@ -24,7 +24,7 @@ from django.utils import timezone, translation
 from django.utils.safestring import SafeString, mark_safe
 
 from planner.accounts.models import User
-from planner.plans.models import Plan, TaskStatus
+from planner.plans.models import Plan, PlanTask, TaskStatus
 from planner.progress import selectors as progress
 from planner.progress import status
 from planner.reminders import mime
@@ -92,6 +92,17 @@ class Digest:
     kpis: list[progress.KpiCard]
 
 
+def _titles(task: PlanTask) -> dict[str, str]:
+    """A task's title in each language, with the part it is of a shared task."""
+    if task.parts == 1:
+        return dict(task.title)
+    titles = {}
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            titles[language] = task.title_text
+    return titles
+
+
 def plan_digest(plan: Plan, boundary: Boundary) -> Digest:
     facts = progress.facts_by_plan([plan])[plan.pk]
     tasks = (
@@ -100,6 +111,8 @@ def plan_digest(plan: Plan, boundary: Boundary) -> Digest:
             "pk",
             "plan_id",
             "title",
+            "part",
+            "parts",
             "day",
             "phase",
             "status",
@@ -113,7 +126,7 @@ def plan_digest(plan: Plan, boundary: Boundary) -> Digest:
         rows=tuple(
             _Row(
                 t.pk,
-                t.title,
+                _titles(t),
                 t.day,
                 t.phase,
                 t.status,

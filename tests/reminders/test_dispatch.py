@@ -296,3 +296,14 @@ def test_the_emails_of_one_reminder_are_written_without_further_queries(
     task_complete(task_id=task.pk, user=engineer)
     after = ReminderMail(plan, boundary).email(lead, message_id="<c@b>")
     assert first.body != after.body  # one more done in phase 1: a new reminder sees it
+
+
+def test_a_shared_task_reads_as_its_part_in_the_email(plan, engineer):
+    from planner.plans.models import PlanTask
+    from planner.reminders.emails import ReminderMail, boundary_of
+
+    task = plan.tasks.filter(phase=2).order_by("pk").first()
+    assert task is not None
+    PlanTask.objects.filter(pk=task.pk).update(assignee=engineer, part=2, parts=3)
+    message = ReminderMail(plan, boundary_of(plan, "phase-2")).email(engineer, message_id="<p@t>")
+    assert f"{task.own_title} (part 2 of 3)" in message.body
