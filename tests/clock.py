@@ -91,8 +91,8 @@ INSTANTS: tuple[tuple[str, str], ...] = (
 # Every test that reads the clock and whose clock is ours to move. Left out: the browser
 # tests (Chromium keeps the real clock) and the integration tests (their Celery worker and
 # mail server do), which run at the real hour in `make test`; and tests of what takes no
-# clock at all (the playbook files, the pure plan generator, settings, the catalogue, the
-# compose file), a third of the suite's time.
+# clock at all (the playbook files, the pure plan generator and scheduler, settings, the
+# catalogue, the compose file), a third of the suite's time.
 PATHS = (
     "tests",
     *(
@@ -103,6 +103,7 @@ PATHS = (
             "playbook",
             "plans/test_generator_properties.py",
             "plans/test_personas.py",
+            "plans/test_scheduling.py",
             "core/test_config.py",
             "core/test_translations.py",
             "core/test_compose.py",
