@@ -8,6 +8,7 @@ than `day_limit` (focused hours in a day). A task stays in its phase's days and 
 day after its last prerequisite ends; a task that reviews its phase (`anchored`) ends on
 the phase's last day and reviews what of the phase's work got done, so it does not wait
 for what did not.
+
 Tasks are placed best first, each as early and on as few days as it fits. A task nobody's
 week holds is shared, if it can be (`max_parts`), in equal parts by as few people as hold
 it, side by side. A task that later work needs but its phase cannot hold is carried into
