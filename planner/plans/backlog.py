@@ -19,24 +19,18 @@ from django.utils.translation import gettext as _
 
 from planner.accounts.models import User
 from planner.plans import selectors
-from planner.plans.models import BacklogReason, BacklogTask, Plan, PlanStatus, PlanTask
+from planner.plans.models import (
+    BacklogReason,
+    BacklogTask,
+    Plan,
+    PlanStatus,
+    PlanTask,
+    TaskContent,
+)
 from planner.plans.scheduling import Span, fit_one
 from planner.plans.services import PlanRuleError
 from planner.progress.feed import record
 from planner.progress.models import ActivityKind
-
-_CONTENT = (
-    "catalogue_id",
-    "area",
-    "phase",
-    "effort_hours",
-    "title",
-    "description",
-    "steps",
-    "evidence",
-    "why",
-    "prerequisites",
-)
 
 
 @dataclass
@@ -112,7 +106,7 @@ def backlog_pull(*, item: BacklogTask, user: User | None, now: datetime | None =
         day=end,
         position=10_000 + item.position,
         assignee_id=member,
-        **{name: getattr(item, name) for name in _CONTENT},
+        **{name: getattr(item, name) for name in TaskContent.CONTENT},
     )
     item.delete()
     if plan.status == PlanStatus.ACTIVE:
@@ -160,7 +154,7 @@ def backlog_push(*, task: PlanTask) -> list[BacklogTask]:
             position=last + len(items) + 1,
             reason=BacklogReason.PREREQUISITE if waiting else BacklogReason.PUSHED_OUT,
             waiting_for=waiting,
-            **{name: getattr(moved, name) for name in _CONTENT},
+            **{name: getattr(moved, name) for name in TaskContent.CONTENT},
         )
     created = BacklogTask.objects.bulk_create(items.values())
     PlanTask.objects.filter(pk__in=[m.pk for m in moving]).delete()

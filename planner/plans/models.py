@@ -99,11 +99,61 @@ class TaskStatus(models.TextChoices):
     SKIPPED = "skipped", _("Skipped")
 
 
-class PlanTask(models.Model):
-    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="tasks")
+class TaskContent(models.Model):
+    """What a task says and needs, copied from the catalogue: a plan's task and a backlog
+    entry hold the same, so a task moves between them whole."""
+
     catalogue_id = models.CharField(max_length=60, blank=True)  # empty for custom tasks
     area = models.CharField(max_length=60, blank=True)
     phase = models.PositiveSmallIntegerField(_("phase"))
+    effort_hours = models.DecimalField(_("effort (hours)"), max_digits=5, decimal_places=1)
+    title = models.JSONField()  # {"en": ..., "de": ...}
+    description = models.JSONField(default=dict)
+    steps = models.JSONField(default=list)
+    evidence = models.JSONField(default=dict)
+    why = models.JSONField(default=dict)
+    prerequisites = models.JSONField(default=list)  # catalogue ids within this plan
+
+    # The fields above, for copying a task from the plan to its backlog and back.
+    CONTENT = (
+        "catalogue_id",
+        "area",
+        "phase",
+        "effort_hours",
+        "title",
+        "description",
+        "steps",
+        "evidence",
+        "why",
+        "prerequisites",
+    )
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.title_text
+
+    @property
+    def own_title(self) -> str:
+        """The title as written (what an edit changes)."""
+        return _text(self.title)
+
+    @property
+    def title_text(self) -> str:
+        return self.own_title
+
+    @property
+    def why_text(self) -> str:
+        return _text(self.why)
+
+    @property
+    def description_text(self) -> str:
+        return _text(self.description)
+
+
+class PlanTask(TaskContent):
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="tasks")
     # The days it is worked on; `day` is the last, when it is due.
     start_day = models.PositiveSmallIntegerField(_("first day"))
     day = models.PositiveSmallIntegerField(_("day"))
@@ -119,13 +169,6 @@ class PlanTask(models.Model):
         related_name="plan_tasks",
         verbose_name=_("assignee"),
     )
-    effort_hours = models.DecimalField(_("effort (hours)"), max_digits=5, decimal_places=1)
-    title = models.JSONField()  # {"en": ..., "de": ...}
-    description = models.JSONField(default=dict)
-    steps = models.JSONField(default=list)
-    evidence = models.JSONField(default=dict)
-    why = models.JSONField(default=dict)
-    prerequisites = models.JSONField(default=list)  # catalogue ids within this plan
     # Progress, once the plan runs. `closed_*` says who ticked or skipped it, and when.
     status = models.CharField(
         _("status"), max_length=8, choices=TaskStatus.choices, default=TaskStatus.OPEN
@@ -146,17 +189,9 @@ class PlanTask(models.Model):
         verbose_name_plural = _("plan tasks")
         ordering = ["day", "position", "pk"]
 
-    def __str__(self) -> str:
-        return self.title_text
-
-    @property
-    def own_title(self) -> str:
-        """The title as written, without the part it is of a shared task (what an edit
-        changes)."""
-        return _text(self.title)
-
     @property
     def title_text(self) -> str:
+        """The title, with the part it is of a shared task."""
         if self.parts > 1:
             return gettext("%(title)s (part %(part)s of %(parts)s)") % {
                 "title": self.own_title,
@@ -164,14 +199,6 @@ class PlanTask(models.Model):
                 "parts": self.parts,
             }
         return self.own_title
-
-    @property
-    def why_text(self) -> str:
-        return _text(self.why)
-
-    @property
-    def description_text(self) -> str:
-        return _text(self.description)
 
     @property
     def is_custom(self) -> bool:
@@ -192,23 +219,13 @@ class BacklogReason(models.TextChoices):
     PUSHED_OUT = "pushed_out", _("moved out by the lead")
 
 
-class BacklogTask(models.Model):
+class BacklogTask(TaskContent):
     """A task selected for the team that the plan does not hold: it did not fit the
     team's capacity, waits for one that did not, or the lead moved it out. A lead can
     pull it into the plan."""
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="backlog")
-    catalogue_id = models.CharField(max_length=60, blank=True)
-    area = models.CharField(max_length=60, blank=True)
-    phase = models.PositiveSmallIntegerField(_("phase"))
     position = models.PositiveIntegerField(default=0)  # rank: the best first
-    effort_hours = models.DecimalField(_("effort (hours)"), max_digits=5, decimal_places=1)
-    title = models.JSONField()
-    description = models.JSONField(default=dict)
-    steps = models.JSONField(default=list)
-    evidence = models.JSONField(default=dict)
-    why = models.JSONField(default=dict)
-    prerequisites = models.JSONField(default=list)
     reason = models.CharField(max_length=16, choices=BacklogReason.choices)
     waiting_for = models.CharField(max_length=60, blank=True)  # a prerequisite's catalogue id
 
@@ -216,21 +233,6 @@ class BacklogTask(models.Model):
         verbose_name = _("backlog task")
         verbose_name_plural = _("backlog tasks")
         ordering = ["position", "pk"]
-
-    def __str__(self) -> str:
-        return self.title_text
-
-    @property
-    def title_text(self) -> str:
-        return _text(self.title)
-
-    @property
-    def why_text(self) -> str:
-        return _text(self.why)
-
-    @property
-    def description_text(self) -> str:
-        return _text(self.description)
 
 
 class KpiTarget(models.Model):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import formats, timezone, translation
@@ -16,7 +17,7 @@ from django.utils.translation import gettext as _
 from planner.accounts.models import User
 from planner.assessment.models import Assessment
 from planner.assessment.services import assessment_complete
-from planner.plans.draft import GeneratorOptions, Member
+from planner.plans.draft import DraftTaskContent, GeneratorOptions, Member
 from planner.plans.generator import generate_plan
 from planner.plans.models import BacklogTask, KpiTarget, Plan, PlanStatus, PlanTask
 from planner.playbook.loader import Playbook
@@ -97,41 +98,23 @@ def plan_generate(
     PlanTask.objects.bulk_create(
         PlanTask(
             plan=plan,
-            catalogue_id=task.task_id,
-            area=task.area,
-            phase=task.phase,
             start_day=task.start_day,
             day=task.day,
             part=task.part,
             parts=task.parts,
             position=position,
             assignee_id=task.assignee,
-            effort_hours=Decimal(str(task.effort_hours)),
-            title=task.title.model_dump(),
-            description=task.description.model_dump(),
-            steps=[step.model_dump() for step in task.steps],
-            evidence=task.evidence.model_dump(),
-            why=task.why.model_dump(),
-            prerequisites=list(task.prerequisites),
+            **_stored(task),
         )
         for position, task in enumerate(draft.tasks)
     )
     BacklogTask.objects.bulk_create(
         BacklogTask(
             plan=plan,
-            catalogue_id=task.task_id,
-            area=task.area,
-            phase=task.phase,
             position=position,
-            effort_hours=Decimal(str(task.effort_hours)),
-            title=task.title.model_dump(),
-            description=task.description.model_dump(),
-            steps=[step.model_dump() for step in task.steps],
-            evidence=task.evidence.model_dump(),
-            why=task.why.model_dump(),
-            prerequisites=list(task.prerequisites),
             reason=task.reason,
             waiting_for=task.waiting_for or "",
+            **_stored(task),
         )
         for position, task in enumerate(draft.backlog)
     )
@@ -155,6 +138,22 @@ def plan_generate(
         for target in draft.kpi_targets
     )
     return plan
+
+
+def _stored(task: DraftTaskContent) -> dict[str, Any]:
+    """A drafted task's content as a plan task or a backlog entry stores it."""
+    return {
+        "catalogue_id": task.task_id,
+        "area": task.area,
+        "phase": task.phase,
+        "effort_hours": Decimal(str(task.effort_hours)),
+        "title": task.title.model_dump(),
+        "description": task.description.model_dump(),
+        "steps": [step.model_dump() for step in task.steps],
+        "evidence": task.evidence.model_dump(),
+        "why": task.why.model_dump(),
+        "prerequisites": list(task.prerequisites),
+    }
 
 
 def _require_draft(plan: Plan) -> None:

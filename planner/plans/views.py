@@ -204,6 +204,13 @@ def backlog_pull(
         messages.error(request, str(error))
         return redirect(f"{plan_url(plan)}#backlog")
     task = pulled.task
+    where = {
+        "title": task.title_text,
+        "phase": task.phase,
+        "first": task.start_day,
+        "last": task.day,
+        "names": ", ".join(pulled.over),
+    }
     if pulled.over:
         messages.warning(
             request,
@@ -211,24 +218,12 @@ def backlog_pull(
                 "“%(title)s” is in phase %(phase)s, days %(first)s–%(last)s, but nobody had "
                 "the hours: it puts %(names)s over their hours. Move or reassign tasks below."
             )
-            % {
-                "title": task.title_text,
-                "phase": task.phase,
-                "first": task.start_day,
-                "last": task.day,
-                "names": ", ".join(pulled.over),
-            },
+            % where,
         )
     else:
         messages.success(
             request,
-            _("“%(title)s” is in the plan: phase %(phase)s, days %(first)s–%(last)s.")
-            % {
-                "title": task.title_text,
-                "phase": task.phase,
-                "first": task.start_day,
-                "last": task.day,
-            },
+            _("“%(title)s” is in the plan: phase %(phase)s, days %(first)s–%(last)s.") % where,
         )
     return redirect(f"{plan_url(plan)}#task-{task.pk}")
 
