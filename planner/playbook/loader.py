@@ -37,9 +37,9 @@ DATA_DIR = Path(__file__).resolve().parent / "data"
 FILES = {
     "plan": "plan.yaml",
     "questionnaire": "questionnaire.yaml",
-    "tasks": "tasks.yaml",
     "kpis": "kpis.yaml",
 }
+TASKS_DIR = "tasks"  # one file per area, named after it: tasks/optimisation.yaml
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -113,8 +113,43 @@ def _read(directory: Path, name: str) -> tuple[Any, list[str]]:
         return None, [f"{name}: not valid YAML: {error}"]
 
 
+def _read_tasks(directory: Path, areas: list[str]) -> tuple[TaskCatalogue | None, list[str]]:
+    """The task files, one per area, read in the questionnaire's order of areas."""
+    folder = directory / TASKS_DIR
+    names = sorted(path.name for path in folder.glob("*.yaml"))
+    problems = [
+        f"{TASKS_DIR}/{name}: not named after an area ({', '.join(areas)})"
+        for name in names
+        if name.removesuffix(".yaml") not in areas
+    ]
+    if not names:
+        problems.append(f"{TASKS_DIR}/: no task files")
+    tasks: list[Task] = []
+    for area in areas:
+        name = f"{TASKS_DIR}/{area}.yaml"
+        if f"{area}.yaml" not in names:
+            continue
+        raw, read_problems = _read(directory, name)
+        catalogue, invalid = (None, []) if read_problems else _validate(TaskCatalogue, name, raw)
+        problems += read_problems + invalid
+        if catalogue is not None:
+            problems += [
+                f"{name}: task {task.id}: belongs to area {task.area!r}, not {area!r}"
+                for task in catalogue.tasks
+                if task.area != area
+            ]
+            tasks += catalogue.tasks
+    if problems:
+        return None, problems
+    return TaskCatalogue(tasks=tasks), []
+
+
 def _duplicates(ids: list[str]) -> list[str]:
     return sorted(value for value, count in Counter(ids).items() if count > 1)
+
+
+def _task_file(task: Task) -> str:
+    return f"{TASKS_DIR}/{task.area}.yaml"
 
 
 def _check_compare(compare: Compare, questions: dict[str, Question]) -> str | None:
@@ -190,9 +225,7 @@ def _check_references(
 
     phase_of = {t.id: t.phase for t in tasks.tasks}
     for task in tasks.tasks:
-        where = f"tasks.yaml: task {task.id}"
-        if task.area not in area_ids:
-            problems.append(f"{where}: unknown area {task.area!r}")
+        where = f"{_task_file(task)}: task {task.id}"
         for prerequisite in task.prerequisites:
             if prerequisite not in phase_of:
                 problems.append(f"{where}: unknown prerequisite {prerequisite!r}")
@@ -212,7 +245,7 @@ def _check_references(
     for phase in range(1, 5):
         if not any(t.phase == phase and t.kind == "core" and t.area in always for t in tasks.tasks):
             problems.append(
-                f"tasks.yaml: phase {phase} has no core task in an area that always applies"
+                f"{TASKS_DIR}/: phase {phase} has no core task in an area that always applies"
             )
 
     for kpi in kpis.kpis:
@@ -248,8 +281,8 @@ def _check_placement(tasks: TaskCatalogue, plan: PlanStructure) -> list[str]:
             before = by_id[prerequisite]
             if before.anchor == "phase_end" and before.phase == task.phase:
                 problems.append(
-                    f"tasks.yaml: task {task.id}: its prerequisite {prerequisite!r} ends on "
-                    "the phase's last day, so it cannot start after it in the same phase"
+                    f"{_task_file(task)}: task {task.id}: its prerequisite {prerequisite!r} "
+                    "ends on the phase's last day, so it cannot start after it in the same phase"
                 )
     depth: dict[str, int] = {}
 
@@ -265,7 +298,7 @@ def _check_placement(tasks: TaskCatalogue, plan: PlanStructure) -> list[str]:
             first, last = layout.phases[task.phase - 1]
             if chain(task.id) > last - first + 1:
                 problems.append(
-                    f"tasks.yaml: task {task.id}: its chain of {chain(task.id)} tasks in "
+                    f"{_task_file(task)}: task {task.id}: its chain of {chain(task.id)} tasks in "
                     f"phase {task.phase} needs more days than the {layout.length}-day plan's "
                     f"phase has ({last - first + 1})"
                 )
@@ -281,7 +314,7 @@ def _cycles(graph: dict[str, list[str]]) -> list[str]:
             return
         if state.get(node) == 1:
             cycle = [*path[path.index(node) :], node]
-            problems.append("tasks.yaml: prerequisites form a cycle: " + " → ".join(cycle))
+            problems.append(f"{TASKS_DIR}/: prerequisites form a cycle: " + " → ".join(cycle))
             return
         state[node] = 1
         for nxt in graph[node]:
@@ -302,11 +335,13 @@ def load_playbook(directory: Path = DATA_DIR) -> Playbook:
         raise PlaybookError(problems)
     plan, p1 = _validate(PlanStructure, FILES["plan"], raws["plan"])
     questionnaire, p2 = _validate(Questionnaire, FILES["questionnaire"], raws["questionnaire"])
-    tasks, p3 = _validate(TaskCatalogue, FILES["tasks"], raws["tasks"])
-    kpis, p4 = _validate(KpiCatalogue, FILES["kpis"], raws["kpis"])
-    problems = p1 + p2 + p3 + p4
-    if plan is None or questionnaire is None or tasks is None or kpis is None:
+    kpis, p3 = _validate(KpiCatalogue, FILES["kpis"], raws["kpis"])
+    problems = p1 + p2 + p3
+    if plan is None or questionnaire is None or kpis is None:
         raise PlaybookError(problems)
+    tasks, p4 = _read_tasks(directory, [area.id for area in questionnaire.areas])
+    if tasks is None:
+        raise PlaybookError(problems + p4)
     problems += _check_references(questionnaire, tasks, kpis, plan)
     if problems:
         raise PlaybookError(problems)

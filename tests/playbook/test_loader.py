@@ -12,6 +12,8 @@ import yaml
 
 from planner.playbook.loader import DATA_DIR, PlaybookError, get_playbook, load_playbook
 
+GOALS = "tasks/goals.yaml"
+
 
 def test_shipped_playbook_is_valid_and_complete():
     playbook = get_playbook()
@@ -43,7 +45,7 @@ def test_shipped_playbook_is_valid_and_complete():
 
 
 def test_every_text_has_german_with_swiss_spelling():
-    for path in DATA_DIR.glob("*.yaml"):
+    for path in DATA_DIR.rglob("*.yaml"):
         assert "ß" not in path.read_text(encoding="utf-8"), path.name
 
 
@@ -69,9 +71,9 @@ def _problems(directory: Path) -> str:
 
 
 def test_missing_field_names_file_entry_and_field(data):
-    first_id = yaml.safe_load((DATA_DIR / "tasks.yaml").read_text())["tasks"][0]["id"]
-    directory = data("tasks.yaml", lambda c: c["tasks"][0].pop("evidence"))
-    assert f"tasks.yaml: tasks[0] (id: {first_id}).evidence: Field required" in _problems(directory)
+    first_id = yaml.safe_load((DATA_DIR / GOALS).read_text())["tasks"][0]["id"]
+    directory = data(GOALS, lambda c: c["tasks"][0].pop("evidence"))
+    assert f"{GOALS}: tasks[0] (id: {first_id}).evidence: Field required" in _problems(directory)
 
 
 def test_missing_german_text_is_named(data):
@@ -86,7 +88,7 @@ def test_unknown_prerequisite_is_named(data):
     def change(content: Any) -> None:
         content["tasks"][3]["prerequisites"] = ["no_such_task"]
 
-    problems = _problems(data("tasks.yaml", change))
+    problems = _problems(data(GOALS, change))
     assert "unknown prerequisite 'no_such_task'" in problems
 
 
@@ -97,21 +99,21 @@ def test_prerequisite_cycle_is_refused(data):
         first["prerequisites"] = [second["id"]]
         second["prerequisites"] = [first["id"]]
 
-    assert "prerequisites form a cycle" in _problems(data("tasks.yaml", change))
+    assert "prerequisites form a cycle" in _problems(data(GOALS, change))
 
 
 def test_condition_on_unknown_choice_is_refused(data):
     def change(content: Any) -> None:
         content["tasks"][0]["when"] = {"question": "iac_tool", "op": "eq", "value": "pulumi"}
 
-    assert "iac_tool has no choice 'pulumi'" in _problems(data("tasks.yaml", change))
+    assert "iac_tool has no choice 'pulumi'" in _problems(data(GOALS, change))
 
 
 def test_condition_with_wrong_operator_for_the_type_is_refused(data):
     def change(content: Any) -> None:
         content["tasks"][0]["when"] = {"question": "iac_share_pct", "op": "includes", "value": "x"}
 
-    assert "iac_share_pct is a number" in _problems(data("tasks.yaml", change))
+    assert "iac_share_pct is a number" in _problems(data(GOALS, change))
 
 
 def test_latency_target_that_would_worsen_is_refused(data):
@@ -140,7 +142,7 @@ def test_a_task_waiting_in_its_phase_for_an_anchored_one_is_refused(data):
         tasks["goals_record_baselines"]["anchor"] = "phase_end"
         tasks["goals_cost_kpi"]["prerequisites"] = ["goals_record_baselines"]
 
-    problems = _problems(data("tasks.yaml", change))
+    problems = _problems(data(GOALS, change))
     assert "task goals_cost_kpi: its prerequisite 'goals_record_baselines' ends on" in problems
 
 
@@ -152,6 +154,21 @@ def test_a_chain_longer_than_its_phase_in_any_layout_is_refused(data):
             before.pop("anchor", None)
         in_phase_one[-1].pop("anchor", None)
 
-    problems = _problems(data("tasks.yaml", change))
+    problems = _problems(data(GOALS, change))
     assert "its chain of 4 tasks in phase 1 needs more days than the 14-day plan's" in problems
     assert "30-day" not in problems
+
+
+def test_a_task_file_not_named_after_an_area_is_refused(data):
+    directory = data(GOALS, lambda c: None)
+    (directory / "tasks" / "goals.yaml").rename(directory / "tasks" / "targets.yaml")
+    problems = _problems(directory)
+    assert "tasks/targets.yaml: not named after an area" in problems
+
+
+def test_a_task_in_another_area_s_file_is_refused(data):
+    def change(content: Any) -> None:
+        content["tasks"][0]["area"] = "testing"
+
+    problems = _problems(data(GOALS, change))
+    assert "tasks/goals.yaml: task goals_review_strategy: belongs to area 'testing'" in problems
