@@ -144,6 +144,29 @@ def _read_tasks(directory: Path, areas: list[str]) -> tuple[TaskCatalogue | None
     return TaskCatalogue(tasks=tasks), []
 
 
+def _resolve_capabilities(tasks: TaskCatalogue) -> tuple[TaskCatalogue, list[str]]:
+    """Prerequisites naming a capability replaced by the tasks that provide it, in
+    catalogue order."""
+    ids = {task.id for task in tasks.tasks}
+    providers: dict[str, list[str]] = {}
+    for task in tasks.tasks:
+        for capability in task.provides:
+            providers.setdefault(capability, []).append(task.id)
+    problems = [
+        f"{TASKS_DIR}/: capability {name!r} has the name of a task"
+        for name in sorted(providers.keys() & ids)
+    ]
+    resolved = []
+    for task in tasks.tasks:
+        expanded = [
+            expanded_id
+            for name in task.prerequisites
+            for expanded_id in (providers.get(name, [name]) if name not in ids else [name])
+        ]
+        resolved.append(task.model_copy(update={"prerequisites": list(dict.fromkeys(expanded))}))
+    return TaskCatalogue(tasks=resolved), problems
+
+
 def _duplicates(ids: list[str]) -> list[str]:
     return sorted(value for value, count in Counter(ids).items() if count > 1)
 
@@ -342,6 +365,8 @@ def load_playbook(directory: Path = DATA_DIR) -> Playbook:
     tasks, p4 = _read_tasks(directory, [area.id for area in questionnaire.areas])
     if tasks is None:
         raise PlaybookError(problems + p4)
+    tasks, p5 = _resolve_capabilities(tasks)
+    problems += p5
     problems += _check_references(questionnaire, tasks, kpis, plan)
     if problems:
         raise PlaybookError(problems)

@@ -173,13 +173,16 @@ class Task(Strict):
 
     `prerequisites` are the tasks that must finish before this one starts; only those a
     team's plan holds count, so alternatives (the Terraform and the CloudFormation
-    foundation) may both be listed. `priority` ranks the tasks when the team's capacity
-    cannot hold them all: 1 for the article's core step of the phase, 2 for the usual
-    build work, 3 for what can wait; the rest go to the plan's backlog. `anchor:
-    phase_end` makes a task that reviews its phase (a checkpoint, the retrospective)
-    finish in the phase's last days. `max_parts` says how many people can share the task
-    side by side (an import split by resource group, say) when nobody's week holds it:
-    two unless it says otherwise, one for work only one person can do (an experiment).
+    foundation) may both be listed. A prerequisite may also name a capability that tasks
+    `provides` (`iac_foundation`: whichever task lays the IaC foundation for the team's
+    tool); the loader replaces it by every task that provides it. `priority` ranks the tasks
+    when the team's capacity cannot hold them all: 1 for the article's core step of the
+    phase, 2 for the usual build work, 3 for what can wait; the rest go to the plan's
+    backlog. `anchor: phase_end` makes a task that reviews its phase (a checkpoint, the
+    retrospective) finish in the phase's last days. `max_parts` says how many people can
+    share the task side by side (an import split by resource group, say) when nobody's week
+    holds it: two unless it says otherwise, one for work only one person can do (an
+    experiment).
     """
 
     id: Identifier
@@ -193,6 +196,7 @@ class Task(Strict):
     evidence: Text
     effort_hours: float = Field(gt=0, le=40)
     prerequisites: list[Identifier] = []
+    provides: list[Identifier] = []
     when: Rule | None = None
     priority: Literal[1, 2, 3] = 2
     anchor: Literal["phase_end"] | None = None

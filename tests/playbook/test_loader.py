@@ -172,3 +172,27 @@ def test_a_task_in_another_area_s_file_is_refused(data):
 
     problems = _problems(data(GOALS, change))
     assert "tasks/goals.yaml: task goals_review_strategy: belongs to area 'testing'" in problems
+
+
+def test_a_capability_stands_for_every_task_that_provides_it():
+    playbook = get_playbook()
+    staging = playbook.task("test_create_staging")
+    providers = [t.id for t in playbook.tasks if "iac_foundation" in t.provides]
+    assert len(providers) >= 2
+    assert set(providers) <= set(staging.prerequisites)
+    assert "iac_foundation" not in staging.prerequisites
+
+
+def test_a_capability_nobody_provides_is_an_unknown_prerequisite(data):
+    def change(content: Any) -> None:
+        content["tasks"][3]["prerequisites"] = ["no_such_capability"]
+
+    assert "unknown prerequisite 'no_such_capability'" in _problems(data(GOALS, change))
+
+
+def test_a_capability_named_like_a_task_is_refused(data):
+    def change(content: Any) -> None:
+        content["tasks"][1]["provides"] = [content["tasks"][0]["id"]]
+
+    problems = _problems(data(GOALS, change))
+    assert "capability 'goals_review_strategy' has the name of a task" in problems
