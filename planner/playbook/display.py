@@ -20,6 +20,8 @@ UNITS: dict[Unit, tuple[str, str]] = {
     "per_month": ("per month", "pro Monat"),
     "hours": ("hours", "Stunden"),
     "count": ("", ""),
+    # A cost in the team's own currency, per 1,000 predictions.
+    "cost_per_1k": ("per 1,000 predictions", "pro 1000 Vorhersagen"),
 }
 NOTHING = Text(en="none", de="keine")
 

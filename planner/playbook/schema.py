@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 Identifier = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=60)]
-Unit = Literal["ms", "mb", "percent", "per_month", "hours", "count"]
+Unit = Literal["ms", "mb", "percent", "per_month", "hours", "count", "cost_per_1k"]
 Language = Literal["en", "de"]
 
 
@@ -195,6 +195,11 @@ class Task(Strict):
     steps: list[Text] = Field(min_length=1)
     evidence: Text
     effort_hours: float = Field(gt=0, le=40)
+    # What the estimate assumes (one model service, a few dozen cloud resources, ...), so
+    # that a team can scale it to its own situation.
+    effort_basis: Text | None = None
+    # Where a figure the texts quote comes from (a document's title and section).
+    sources: list[str] = []
     prerequisites: list[Identifier] = []
     provides: list[Identifier] = []
     when: Rule | None = None
