@@ -9,7 +9,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PO := locale/de/LC_MESSAGES/django.po
 MO := $(PO:.po=.mo)
-APT_PACKAGES_TEST := chromium:/usr/bin/chromium gettext:msgfmt docker-compose:docker-compose
+APT_PACKAGES_TEST := chromium:/usr/bin/chromium gettext:msgfmt docker-compose:docker-compose prometheus:promtool
 
 .PHONY: run test test-clock lint typecheck pytest bench messages compilemessages deps uv system-deps clean
 

@@ -30,6 +30,8 @@ from planner.playbook.schema import (
     AbsoluteTarget,
     BandTarget,
     Compare,
+    Effect,
+    HoldTarget,
     Kpi,
     NumberQuestion,
     RelativeTarget,
@@ -91,7 +93,17 @@ def generate_plan(playbook: Playbook, answers: Answers, options: GeneratorOption
         kpi_targets=tuple(
             target
             for kpi in playbook.kpis
-            if (target := _kpi_target(playbook, answers, kpi, scores)) is not None
+            if (
+                target := _kpi_target(
+                    playbook,
+                    answers,
+                    kpi,
+                    scores,
+                    {p.id for p in planned.placed},
+                    {d.id for d in planned.backlog},
+                )
+            )
+            is not None
         ),
     )
 
@@ -262,17 +274,30 @@ def _content(
 # --- KPI targets -----------------------------------------------------------------------
 
 
-def kpi_target_value(kpi: Kpi, baseline: float, integer: bool = False) -> float:
-    """The target for a baseline: never worse than the baseline, inside a band if one."""
+def planned_effects(kpi: Kpi, tasks: set[str]) -> list[Effect]:
+    """The effects on a KPI that the given tasks bring."""
     rule = kpi.target
+    if isinstance(rule, HoldTarget):
+        return []
+    return [effect for effect in rule.effects if tasks.intersection(effect.tasks)]
+
+
+def kpi_target_value(
+    kpi: Kpi, baseline: float, effects: list[Effect], integer: bool = False
+) -> float:
+    """The target for a baseline, from the effects of the work a plan adds: the baseline
+    where none counts, never worse than the baseline, inside a band if one."""
+    rule = kpi.target
+    if not effects or isinstance(rule, HoldTarget):
+        return baseline
     if isinstance(rule, RelativeTarget):
-        raw = baseline * rule.factor
+        factor = math.prod(effect.factor or 1 for effect in effects)
+        factor = max(factor, rule.limit) if kpi.direction == "lower" else min(factor, rule.limit)
+        raw = baseline * factor
     elif isinstance(rule, AbsoluteTarget):
         raw = min(baseline, rule.value) if kpi.direction == "lower" else max(baseline, rule.value)
-    elif isinstance(rule, BandTarget):
+    else:
         raw = min(max(baseline, rule.low), rule.high)
-    else:  # pragma: no cover - the union is closed
-        raise TypeError(rule)
     if kpi.unit == "percent":
         raw = min(raw, 100.0)
     if integer:
@@ -292,8 +317,69 @@ def kpi_target_value(kpi: Kpi, baseline: float, integer: bool = False) -> float:
     return min(max(rounded, rule.low), rule.high)
 
 
+def _listed(texts: list[Text]) -> Text:
+    """«a», «a» and «b», «a», «b» and «c», in both languages."""
+
+    def join(items: list[str], word: str) -> str:
+        return items[0] if len(items) == 1 else ", ".join(items[:-1]) + f" {word} " + items[-1]
+
+    return Text(en=join([t.en for t in texts], "and"), de=join([t.de for t in texts], "und"))
+
+
+def _target_why(
+    kpi: Kpi, planned: list[Effect], waiting: list[Effect], would_be: float, told: Text
+) -> Text:
+    """Why this target: the techniques it counts on with their published effect, or why
+    the plan holds the baseline."""
+    rule = kpi.target
+    baseline = Text(
+        en=f"Baseline from your answer: {told.en}.",
+        de=f"Ausgangswert aus Ihrer Antwort: {told.de}.",
+    )
+    if isinstance(rule, HoldTarget):
+        return Text(
+            en=f"{rule.explanation.en} {baseline.en}", de=f"{rule.explanation.de} {baseline.de}"
+        )
+    if planned:
+        counted = _listed(
+            [
+                Text(
+                    en=f"{e.technique.en} ({e.published.en})",
+                    de=f"{e.technique.de} ({e.published.de})",
+                )
+                for e in planned
+            ]
+        )
+        return Text(
+            en=f"{rule.explanation.en} This plan counts on {counted.en}. {baseline.en}",
+            de=f"{rule.explanation.de} Der Plan setzt auf {counted.de}. {baseline.de}",
+        )
+    if waiting:
+        names = _listed([e.technique for e in waiting])
+        aim = number_text(would_be, kpi.unit)
+        return Text(
+            en=f"The work that would change it waits in the backlog ({names.en}), so the plan "
+            f"holds the baseline; pull that work in and aim for {aim.en}. {baseline.en}",
+            de=f"Die Arbeit, die diesen Wert verändern würde, wartet im Backlog ({names.de}); "
+            f"der Plan hält deshalb den Ausgangswert. Holen Sie diese Arbeit in den Plan und "
+            f"zielen Sie auf {aim.de}. {baseline.de}",
+        )
+    return Text(
+        en="Nothing in this plan changes it: what would is already in place or does not "
+        f"apply to your team, so hold the baseline. {baseline.en}",
+        de="Keine Aufgabe dieses Plans verändert diesen Wert: was ihn verbessern würde, ist "
+        f"bereits umgesetzt oder betrifft Ihr Team nicht; halten Sie den Ausgangswert. "
+        f"{baseline.de}",
+    )
+
+
 def _kpi_target(
-    playbook: Playbook, answers: Answers, kpi: Kpi, scores: list[AreaScore]
+    playbook: Playbook,
+    answers: Answers,
+    kpi: Kpi,
+    scores: list[AreaScore],
+    planned_tasks: set[str],
+    backlog_tasks: set[str],
 ) -> DraftKpiTarget | None:
     area = next(s for s in scores if s.area == kpi.area)
     baseline = answers.get(kpi.baseline_question)
@@ -301,8 +387,11 @@ def _kpi_target(
     if not area.applicable or not isinstance(baseline, (int, float)):
         return None
     integer = isinstance(question, NumberQuestion) and question.integer
-    target = kpi_target_value(kpi, float(baseline), integer=integer)
-    told = number_text(baseline, kpi.unit)
+    planned = planned_effects(kpi, planned_tasks)
+    waiting = planned_effects(kpi, backlog_tasks)
+    target = kpi_target_value(kpi, float(baseline), planned, integer=integer)
+    would_be = kpi_target_value(kpi, float(baseline), planned + waiting, integer=integer)
+    rule = kpi.target
     return DraftKpiTarget(
         kpi_id=kpi.id,
         area=kpi.area,
@@ -311,13 +400,10 @@ def _kpi_target(
         direction=kpi.direction,
         baseline=float(baseline),
         target=target,
-        why=Text(
-            en=f"{kpi.target.explanation.en} Baseline from your answer: {told.en}.",
-            de=f"{kpi.target.explanation.de} Ausgangswert aus Ihrer Antwort: {told.de}.",
-        ),
-        source=kpi.target.source,
+        why=_target_why(kpi, planned, waiting, would_be, number_text(baseline, kpi.unit)),
+        source="; ".join(dict.fromkeys(e.source for e in planned)) or rule.source,
         minimum=question.minimum if isinstance(question, NumberQuestion) else None,
         maximum=question.maximum if isinstance(question, NumberQuestion) else None,
-        band_low=kpi.target.low if isinstance(kpi.target, BandTarget) else None,
-        band_high=kpi.target.high if isinstance(kpi.target, BandTarget) else None,
+        band_low=rule.low if isinstance(rule, BandTarget) else None,
+        band_high=rule.high if isinstance(rule, BandTarget) else None,
     )

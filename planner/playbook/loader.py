@@ -144,9 +144,11 @@ def _read_tasks(directory: Path, areas: list[str]) -> tuple[TaskCatalogue | None
     return TaskCatalogue(tasks=tasks), []
 
 
-def _resolve_capabilities(tasks: TaskCatalogue) -> tuple[TaskCatalogue, list[str]]:
-    """Prerequisites naming a capability replaced by the tasks that provide it, in
-    catalogue order."""
+def _resolve_capabilities(
+    tasks: TaskCatalogue, kpis: KpiCatalogue
+) -> tuple[TaskCatalogue, KpiCatalogue, list[str]]:
+    """Capabilities named by prerequisites and KPI effects replaced by the tasks that
+    provide them, in catalogue order."""
     ids = {task.id for task in tasks.tasks}
     providers: dict[str, list[str]] = {}
     for task in tasks.tasks:
@@ -156,15 +158,36 @@ def _resolve_capabilities(tasks: TaskCatalogue) -> tuple[TaskCatalogue, list[str
         f"{TASKS_DIR}/: capability {name!r} has the name of a task"
         for name in sorted(providers.keys() & ids)
     ]
-    resolved = []
-    for task in tasks.tasks:
-        expanded = [
-            expanded_id
-            for name in task.prerequisites
-            for expanded_id in (providers.get(name, [name]) if name not in ids else [name])
-        ]
-        resolved.append(task.model_copy(update={"prerequisites": list(dict.fromkeys(expanded))}))
-    return TaskCatalogue(tasks=resolved), problems
+
+    def expand(names: list[str]) -> list[str]:
+        return list(
+            dict.fromkeys(
+                task_id
+                for name in names
+                for task_id in ([name] if name in ids else providers.get(name, [name]))
+            )
+        )
+
+    resolved_kpis = []
+    for kpi in kpis.kpis:
+        effects = getattr(kpi.target, "effects", [])
+        for effect in effects:
+            problems += [
+                f"kpis.yaml: KPI {kpi.id}: effect {effect.technique.en!r}: unknown task {name!r}"
+                for name in effect.tasks
+                if name not in ids and name not in providers
+            ]
+        resolved = [effect.model_copy(update={"tasks": expand(effect.tasks)}) for effect in effects]
+        resolved_kpis.append(
+            kpi.model_copy(update={"target": kpi.target.model_copy(update={"effects": resolved})})
+            if effects
+            else kpi
+        )
+    resolved_tasks = [
+        task.model_copy(update={"prerequisites": expand(task.prerequisites)})
+        for task in tasks.tasks
+    ]
+    return TaskCatalogue(tasks=resolved_tasks), KpiCatalogue(kpis=resolved_kpis), problems
 
 
 def _duplicates(ids: list[str]) -> list[str]:
@@ -365,7 +388,7 @@ def load_playbook(directory: Path = DATA_DIR) -> Playbook:
     tasks, p4 = _read_tasks(directory, [area.id for area in questionnaire.areas])
     if tasks is None:
         raise PlaybookError(problems + p4)
-    tasks, p5 = _resolve_capabilities(tasks)
+    tasks, kpis, p5 = _resolve_capabilities(tasks, kpis)
     problems += p5
     problems += _check_references(questionnaire, tasks, kpis, plan)
     if problems:

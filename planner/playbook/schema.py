@@ -208,32 +208,58 @@ class Task(Strict):
     max_parts: int = Field(default=2, ge=1, le=4)
 
 
-class RelativeTarget(Strict):
-    """target = baseline * factor (e.g. 0.4 for a model 2.5x smaller)."""
+class Effect(Strict):
+    """What one technique or practice does to a KPI when the plan adds it.
 
-    kind: Literal["relative"]
-    factor: float = Field(gt=0)
+    `tasks` are the tasks (or capabilities) that bring it; the effect counts only when one
+    of them is in the team's plan, not in its backlog and not already in place (a task for
+    a technique the team uses is never selected). `published` says the published effect in
+    words and `source` where it is published, or that it is Planner's own estimate.
+    """
+
+    tasks: list[Identifier] = Field(min_length=1)
+    technique: Text
+    published: Text
     source: str = Field(min_length=1)
+    factor: float | None = Field(default=None, gt=0)  # relative targets: baseline x factor
+
+
+class TargetBase(Strict):
+    source: str = Field(min_length=1)  # where the rule as a whole comes from
     explanation: Text
 
 
-class AbsoluteTarget(Strict):
-    """A fixed value, but never worse than the baseline."""
+class RelativeTarget(TargetBase):
+    """target = baseline x the factors of the planned effects, never past `limit` (e.g. 0.4
+    for at most 2.5x less latency, however many techniques the plan adds)."""
+
+    kind: Literal["relative"]
+    effects: list[Effect] = Field(min_length=1)
+    limit: float = Field(gt=0)
+
+    @model_validator(mode="after")
+    def _factors(self) -> RelativeTarget:
+        if any(effect.factor is None for effect in self.effects):
+            raise ValueError("every effect of a relative target needs a factor")
+        return self
+
+
+class AbsoluteTarget(TargetBase):
+    """A fixed value once a planned effect brings it, but never worse than the baseline."""
 
     kind: Literal["absolute"]
     value: float
-    source: str = Field(min_length=1)
-    explanation: Text
+    effects: list[Effect] = Field(min_length=1)
 
 
-class BandTarget(Strict):
-    """A healthy band: a baseline outside it moves to the nearer edge."""
+class BandTarget(TargetBase):
+    """A healthy band, reached by a planned effect: a baseline outside it moves to the
+    nearer edge."""
 
     kind: Literal["band"]
     low: float
     high: float
-    source: str = Field(min_length=1)
-    explanation: Text
+    effects: list[Effect] = Field(min_length=1)
 
     @model_validator(mode="after")
     def _ordered(self) -> BandTarget:
@@ -242,7 +268,15 @@ class BandTarget(Strict):
         return self
 
 
-TargetRule = Annotated[RelativeTarget | AbsoluteTarget | BandTarget, Field(discriminator="kind")]
+class HoldTarget(TargetBase):
+    """Keep the baseline: a guard (the model's quality) that other work must not worsen."""
+
+    kind: Literal["hold"]
+
+
+TargetRule = Annotated[
+    RelativeTarget | AbsoluteTarget | BandTarget | HoldTarget, Field(discriminator="kind")
+]
 
 
 class Kpi(Strict):
@@ -262,10 +296,15 @@ class Kpi(Strict):
         if (self.direction == "band") != isinstance(target, BandTarget):
             raise ValueError("a band direction needs a band target, and only it")
         if isinstance(target, RelativeTarget):
-            if self.direction == "lower" and target.factor >= 1:
-                raise ValueError("a lower-is-better KPI needs a factor below 1")
-            if self.direction == "higher" and target.factor <= 1:
-                raise ValueError("a higher-is-better KPI needs a factor above 1")
+            for factor in [target.limit, *(effect.factor or 1 for effect in target.effects)]:
+                if self.direction == "lower" and factor >= 1:
+                    raise ValueError("a lower-is-better KPI needs factors and a limit below 1")
+                if self.direction == "higher" and factor <= 1:
+                    raise ValueError("a higher-is-better KPI needs factors and a limit above 1")
+        if isinstance(target, (AbsoluteTarget, BandTarget)) and any(
+            effect.factor is not None for effect in target.effects
+        ):
+            raise ValueError("only the effects of a relative target have a factor")
         return self
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from hypothesis import given, settings
@@ -9,10 +10,11 @@ from hypothesis import given, settings
 from planner.assessment.answers import validate_answers
 from planner.assessment.scoring import area_scores
 from planner.plans.draft import GeneratorOptions
-from planner.plans.generator import generate_plan, select_tasks
+from planner.plans.generator import generate_plan, planned_effects, select_tasks
 from planner.plans.scheduling import Span, week_capacity, week_loads
 from planner.playbook.loader import get_playbook
 from planner.playbook.rules import holds
+from planner.playbook.schema import BandTarget, RelativeTarget
 from tests.plans.strategies import answers, options
 
 PLAYBOOK = get_playbook()
@@ -112,16 +114,36 @@ def test_prerequisites_end_before_their_dependants_start(raw, opts):
 
 @CASES
 @given(answers(PLAYBOOK), options(PLAYBOOK))
-def test_kpi_targets_move_in_the_better_direction(raw, opts):
+def test_kpi_targets_follow_from_the_planned_work_and_never_worsen(raw, opts):
     _, plan = _plan(raw, opts)
+    planned = {t.task_id for t in plan.tasks}
     for target in plan.kpi_targets:
+        kpi = next(k for k in PLAYBOOK.kpis if k.id == target.kpi_id)
+        rule = kpi.target
+        effects = planned_effects(kpi, planned)
         if target.direction == "lower":
             assert target.target <= target.baseline
         elif target.direction == "higher":
             assert target.target >= target.baseline
-        else:
-            kpi = next(k for k in PLAYBOOK.kpis if k.id == target.kpi_id)
-            assert kpi.target.low <= target.target <= kpi.target.high  # type: ignore[union-attr]
+        if not effects:  # nothing this plan adds changes it: hold the baseline
+            assert target.target == target.baseline
+            continue
+        for effect in effects:  # the why names what it counts on, in both languages
+            assert effect.technique.en in target.why.en
+            assert effect.technique.de in target.why.de
+        if isinstance(rule, RelativeTarget):
+            # Within the published effects: the planned factors combined, never past the
+            # limit (integer KPIs round toward the better side, by less than one).
+            factor = math.prod(e.factor or 1 for e in effects)
+            if target.direction == "lower":
+                bound = target.baseline * max(factor, rule.limit)
+                assert target.target >= math.floor(bound) - 1e-9
+                assert target.target >= target.baseline * rule.limit - 1
+            else:
+                bound = target.baseline * min(factor, rule.limit)
+                assert target.target <= max(math.ceil(bound), target.baseline + 1)
+        elif isinstance(rule, BandTarget):
+            assert rule.low <= target.target <= rule.high
 
 
 @CASES

@@ -119,9 +119,30 @@ def test_condition_with_wrong_operator_for_the_type_is_refused(data):
 def test_latency_target_that_would_worsen_is_refused(data):
     def change(content: Any) -> None:
         kpi = next(k for k in content["kpis"] if k["id"] == "avg_latency")
-        kpi["target"]["factor"] = 1.5
+        kpi["target"]["effects"][0]["factor"] = 1.5
 
-    assert "lower-is-better KPI needs a factor below 1" in _problems(data("kpis.yaml", change))
+    problems = _problems(data("kpis.yaml", change))
+    assert "lower-is-better KPI needs factors and a limit below 1" in problems
+
+
+def test_an_effect_counting_on_an_unknown_task_is_refused(data):
+    def change(content: Any) -> None:
+        kpi = next(k for k in content["kpis"] if k["id"] == "avg_latency")
+        kpi["target"]["effects"][0]["tasks"] = ["opt_magic"]
+
+    problems = _problems(data("kpis.yaml", change))
+    assert "KPI avg_latency: effect 'int8 dynamic quantization': unknown task 'opt_magic'" in (
+        problems
+    )
+
+
+def test_an_absolute_target_s_effect_has_no_factor(data):
+    def change(content: Any) -> None:
+        kpi = next(k for k in content["kpis"] if k["id"] == "iac_share")
+        kpi["target"]["effects"][0]["factor"] = 0.5
+
+    problems = _problems(data("kpis.yaml", change))
+    assert "only the effects of a relative target have a factor" in problems
 
 
 def test_broken_yaml_is_named(data, tmp_path: Path):
