@@ -25,7 +25,7 @@ from planner.plans.draft import (
 )
 from planner.playbook.display import answer_text, number_text
 from planner.playbook.loader import Playbook
-from planner.playbook.rules import Answers, holds
+from planner.playbook.rules import Answers, AnswerValue, holds
 from planner.playbook.schema import (
     AbsoluteTarget,
     BandTarget,
@@ -33,7 +33,9 @@ from planner.playbook.schema import (
     Effect,
     HoldTarget,
     Kpi,
+    MultipleChoiceQuestion,
     NumberQuestion,
+    Question,
     RelativeTarget,
     Task,
     Text,
@@ -186,25 +188,74 @@ def _carried(content: dict[str, Any], phase: int) -> dict[str, Any]:
 # --- Why lines -------------------------------------------------------------------------
 
 
+def _said(playbook: Playbook, answers: Answers, compare: Compare) -> Text:
+    """One answer behind a task, in words: what was picked, left out or answered."""
+    question = playbook.questions[compare.question]
+    label = question.label
+    if compare.op in ("includes", "excludes") and isinstance(question, MultipleChoiceQuestion):
+        choice = next(c.label for c in question.choices if c.id == compare.value)
+        if compare.op == "excludes":
+            return Text(
+                en=f"You did not pick «{choice.en}» for «{label.en}».",
+                de=f"Bei «{label.de}» haben Sie «{choice.de}» nicht gewählt.",
+            )
+        return Text(
+            en=f"You picked «{choice.en}» for «{label.en}».",
+            de=f"Bei «{label.de}» haben Sie «{choice.de}» gewählt.",
+        )
+    if compare.op == "unanswered":
+        return Text(
+            en=f"You left «{label.en}» open.",
+            de=f"«{label.de}» haben Sie offen gelassen.",
+        )
+    answer = answer_text(question, answers.get(question.id))
+    return Text(
+        en=f"You answered «{answer.en}» to «{label.en}».",
+        de=f"Auf «{label.de}» haben Sie «{answer.de}» geantwortet.",
+    )
+
+
+def _gap_said(question: Question, answer: AnswerValue) -> Text:
+    """The weakest answer of an area as a gap: for a multiple choice, what is missing
+    (not what the team already has)."""
+    if isinstance(question, MultipleChoiceQuestion):
+        chosen = answer if isinstance(answer, list) else []
+        missing = [c.label for c in question.choices if c.score and c.id not in chosen]
+        if len(missing) == 1:
+            return Text(
+                en=f"You did not pick «{missing[0].en}» for «{question.label.en}».",
+                de=f"Bei «{question.label.de}» haben Sie «{missing[0].de}» nicht gewählt.",
+            )
+        if missing:
+            first_en = ", ".join(f"«{m.en}»" for m in missing[:-1])
+            first_de = ", ".join(f"«{m.de}»" for m in missing[:-1])
+            return Text(
+                en=f"You picked none of {first_en} or «{missing[-1].en}» for "
+                f"«{question.label.en}».",
+                de=f"Bei «{question.label.de}» haben Sie weder {first_de} noch "
+                f"«{missing[-1].de}» gewählt.",
+            )
+    shown = answer_text(question, answer)
+    return Text(
+        en=f"You answered «{shown.en}» to «{question.label.en}».",
+        de=f"Auf «{question.label.de}» haben Sie «{shown.de}» geantwortet.",
+    )
+
+
 def _why(
     playbook: Playbook, answers: Answers, base: Text, reason: Reason
 ) -> tuple[Text, tuple[str, ...]]:
+    """The task's own why, then the gap that selected it: the answers its condition
+    holds on, the weakest answer of an area below its target, or "every team"."""
     if isinstance(reason, list):
-        question_ids = tuple(dict.fromkeys(c.question for c in reason))
-        parts = [
-            (playbook.questions[q].label, answer_text(playbook.questions[q], answers.get(q)))
-            for q in question_ids
-        ]
+        unique = {repr(compare): compare for compare in reason}.values()
+        said = list(dict.fromkeys(_said(playbook, answers, compare) for compare in unique))
         return (
             Text(
-                en=f"{base.en} You answered "
-                + "; ".join(f"«{answer.en}» to «{label.en}»" for label, answer in parts)
-                + ".",
-                de=f"{base.de} Ihre Antwort: "
-                + "; ".join(f"«{answer.de}» auf «{label.de}»" for label, answer in parts)
-                + ".",
+                en=" ".join([base.en, *(t.en for t in said)]),
+                de=" ".join([base.de, *(t.de for t in said)]),
             ),
-            question_ids,
+            tuple(dict.fromkeys(c.question for c in reason)),
         )
     if isinstance(reason, AreaScore):
         area = next(a for a in playbook.questionnaire.areas if a.id == reason.area)
@@ -219,24 +270,22 @@ def _why(
             weakest_ids: tuple[str, ...] = ()
             if weakest is not None:
                 question = playbook.questions[weakest.question]
-                answer = answer_text(question, answers.get(question.id))
-                detail_en = f" You answered «{answer.en}» to «{question.label.en}»."
-                detail_de = f" Ihre Antwort: «{answer.de}» auf «{question.label.de}»."
+                said = _gap_said(question, answers.get(question.id))
+                detail_en, detail_de = f" {said.en}", f" {said.de}"
                 weakest_ids = (question.id,)
             note = Text(
-                en=f"Your answers put {area.title.en} at level {reason.current} of 4; "
-                f"the target is {reason.target}.{detail_en}",
-                de=f"Ihre Antworten ergeben für {area.title.de} Stufe {reason.current} von 4; "
-                f"das Ziel ist {reason.target}.{detail_de}",
+                en=f"Your answers put «{area.title.en}» at level {reason.current} of 4; "
+                f"the target is level {reason.target}.{detail_en}",
+                de=f"Nach Ihren Antworten steht «{area.title.de}» auf Stufe {reason.current} "
+                f"von 4; das Ziel ist Stufe {reason.target}.{detail_de}",
             )
             return Text(en=f"{base.en} {note.en}", de=f"{base.de} {note.de}"), weakest_ids
-        else:
-            note = Text(
-                en=f"Your answers put {area.title.en} at level {reason.current} of 4, "
-                f"already at its target: a short check instead of build work.",
-                de=f"Ihre Antworten ergeben für {area.title.de} Stufe {reason.current} von 4, "
-                f"das Ziel ist erreicht: eine kurze Prüfung statt Aufbauarbeit.",
-            )
+        note = Text(
+            en=f"Your answers put «{area.title.en}» at level {reason.current} of 4, "
+            "already at its target: a short check instead of build work.",
+            de=f"Nach Ihren Antworten steht «{area.title.de}» auf Stufe {reason.current} "
+            "von 4 und damit am Ziel: eine kurze Prüfung statt Aufbauarbeit.",
+        )
         return Text(en=f"{base.en} {note.en}", de=f"{base.de} {note.de}"), ()
     return (
         Text(

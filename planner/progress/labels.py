@@ -9,6 +9,7 @@ from planner.progress.status import Schedule
 
 SCHEDULE: dict[Schedule, Promise] = {
     Schedule.NOT_STARTED: _("not started"),
+    Schedule.EARLY: _("too early to tell"),
     Schedule.AHEAD: _("ahead"),
     Schedule.ON_TRACK: _("on track"),
     Schedule.BEHIND: _("behind"),
@@ -18,6 +19,7 @@ SCHEDULE: dict[Schedule, Promise] = {
 # The badge style of each schedule state.
 SCHEDULE_STYLE = {
     Schedule.NOT_STARTED: "muted",
+    Schedule.EARLY: "muted",
     Schedule.AHEAD: "success",
     Schedule.ON_TRACK: "success",
     Schedule.BEHIND: "warning",

@@ -454,7 +454,8 @@ _SCHEDULE_ORDER = {
     status.Schedule.BEHIND: 0,
     status.Schedule.ON_TRACK: 1,
     status.Schedule.AHEAD: 2,
-    status.Schedule.NOT_STARTED: 3,
+    status.Schedule.EARLY: 3,
+    status.Schedule.NOT_STARTED: 4,
 }
 
 

@@ -15,12 +15,16 @@ from enum import StrEnum
 # Behind when done effort is more than this share under the effort due before today;
 # ahead when it is more than this share over the effort due by the end of today.
 TOLERANCE = 0.15
+# Neither ahead nor behind until at least this share of the plan's effort is due: one tick
+# on day 1 says nothing about how a plan goes.
+JUDGE_SHARE = 0.1
 
 OPEN, DONE, SKIPPED = "open", "done", "skipped"
 
 
 class Schedule(StrEnum):
     NOT_STARTED = "not_started"
+    EARLY = "early"  # started, but too little is due to judge
     AHEAD = "ahead"
     ON_TRACK = "on_track"
     BEHIND = "behind"
@@ -77,7 +81,8 @@ class Standing:
 
 
 def standing(tasks: Sequence[TaskFact], day: int, length: int) -> Standing:
-    """Ahead, on track or behind on `day` of a plan of `length` days (see TOLERANCE)."""
+    """Ahead, on track or behind on `day` of a plan of `length` days (see TOLERANCE), once
+    enough of its work is due to judge (see JUDGE_SHARE)."""
     done = done_effort(tasks)
     scope = scope_effort(tasks)
     clamped = min(day, length + 1)
@@ -85,6 +90,8 @@ def standing(tasks: Sequence[TaskFact], day: int, length: int) -> Standing:
     tonight = due_effort(tasks, clamped)
     if day < 1:
         schedule = Schedule.NOT_STARTED
+    elif tonight < scope * JUDGE_SHARE - 1e-9:
+        schedule = Schedule.EARLY
     elif done < before * (1 - TOLERANCE) - 1e-9:
         schedule = Schedule.BEHIND
     elif done > 0 and done > tonight * (1 + TOLERANCE) + 1e-9:

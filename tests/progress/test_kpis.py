@@ -39,15 +39,16 @@ def when(delta: timedelta = timedelta(0)) -> str:
 def test_member_records_a_measurement_and_the_card_shows_progress(
     client: Client, engineer, latency
 ):
-    assert (latency.baseline, latency.target, latency.maximum) == (240, 144, 600000)
+    # 240 ms less the 20 % that half precision on the GPU counts on
+    assert (latency.baseline, latency.target, latency.maximum) == (240, 192, 600000)
     client.force_login(engineer)
-    response = client.post(url(latency), {"value": "192", "measured_at": when(), "note": "k6"})
+    response = client.post(url(latency), {"value": "216", "measured_at": when(), "note": "k6"})
     assert response.status_code == 302
     stored = KpiMeasurement.objects.get(target=latency)
-    assert (stored.value, stored.note, stored.recorded_by) == (192, "k6", engineer)
+    assert (stored.value, stored.note, stored.recorded_by) == (216, "k6", engineer)
     assert Activity.objects.filter(kind="measured", kpi_target=latency).exists()
     board = client.get(f"/teams/{latency.plan.team.slug}/progress/").content.decode()
-    assert "50% of the way to the target" in board  # 240 -> 192 of 240 -> 144
+    assert "50% of the way to the target" in board  # 240 -> 216 of 240 -> 192
     assert "Trend of Average inference latency" in board
 
 

@@ -53,6 +53,16 @@ def test_ahead_when_done_is_more_than_15_percent_over_what_is_due_by_tonight():
     assert standing(tasks[:2], 3, 30).schedule == Schedule.ON_TRACK
 
 
+def test_neither_ahead_nor_behind_until_a_tenth_of_the_work_is_due():
+    # 100 h in the plan, 5 h due on day 1: one tick is not "ahead", no tick not "behind".
+    tasks = [fact(1, 5, DONE, 1), fact(3, 5), fact(20, 90)]
+    assert standing(tasks, 1, 30).schedule == Schedule.EARLY
+    assert standing([fact(1, 5), *tasks[1:]], 2, 30).schedule == Schedule.EARLY
+    # Day 3: 10 h due, a tenth of the plan: now it is judged.
+    assert standing([fact(1, 5), *tasks[1:]], 4, 30).schedule == Schedule.BEHIND
+    assert standing(tasks, 3, 30).schedule == Schedule.ON_TRACK
+
+
 def test_skipped_tasks_count_neither_as_due_nor_as_done():
     tasks = [fact(1, 10, SKIPPED, 1), fact(2, 10, DONE, 2)]
     result = standing(tasks, 5, 30)
