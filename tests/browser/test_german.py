@@ -67,7 +67,8 @@ def test_german_lead_reviews_the_plan_in_german(live_server, page: Page, shot):
     expect(page.get_by_role("heading", level=1)).to_have_text("Plan überprüfen")
     terraform = plan.tasks.filter(catalogue_id="infra_terraform_foundation").first()
     assert terraform is not None
-    expect(page.locator(f"#task-{terraform.pk} .why")).to_contain_text("haben Sie «Keines» geantwortet")
+    why = page.locator(f"#task-{terraform.pk} .why")
+    expect(why).to_contain_text("haben Sie «Keines» geantwortet")
     expect(page.get_by_role("heading", name="KPI-Ziele")).to_be_visible()
     shot("plan-de")
     page.goto(f"{live_server.url}/teams/modellbetrieb/assessment/result/")
