@@ -56,6 +56,20 @@ class KpiTargetForm(forms.Form):
     target = forms.FloatField(label=_("Target"))
 
 
+class KpiBandForm(forms.Form):
+    """A band KPI's healthy band (utilisation between 50 and 75 %)."""
+
+    low = forms.FloatField(label=_("From"))
+    high = forms.FloatField(label=_("To"))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        low, high = data.get("low"), data.get("high")
+        if low is not None and high is not None and low >= high:
+            self.add_error("high", _("The upper edge must lie above the lower one."))
+        return data
+
+
 class StartForm(forms.Form):
     start_date = forms.DateField(
         label=_("Start date"), widget=forms.DateInput(attrs={"type": "date"})

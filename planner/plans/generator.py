@@ -49,7 +49,7 @@ def generate_plan(playbook: Playbook, answers: Answers, options: GeneratorOption
     selected = select_tasks(playbook, answers, scores)
     layout = playbook.layouts[options.length].phases
     seats = _seats(options)
-    planned = scheduling.schedule(_jobs(selected, scores), layout, seats)
+    planned = scheduling.schedule(_jobs(selected, scores, options.length), layout, seats)
     titles = {area.id: area.title for area in playbook.questionnaire.areas}
     # By day, then in placing order, so that prerequisites still come first on a day.
     placed = sorted(planned.placed, key=lambda p: (p.end, p.start))
@@ -71,9 +71,12 @@ def generate_plan(playbook: Playbook, answers: Answers, options: GeneratorOption
         tasks=tuple(
             DraftTask(
                 **{
-                    **_carried(_content(playbook, answers, *selected[p.id], selected), p.phase),
+                    **_carried(
+                        _content(playbook, answers, *selected[p.id], selected, options.length),
+                        p.phase,
+                    ),
                     # A shared task's part: its share of the hours.
-                    "effort_hours": round(selected[p.id][0].effort_hours / p.parts, 1),
+                    "effort_hours": round(p.effort, 1),
                 },
                 start_day=p.start,
                 day=p.end,
@@ -85,7 +88,7 @@ def generate_plan(playbook: Playbook, answers: Answers, options: GeneratorOption
         ),
         backlog=tuple(
             DraftBacklogTask(
-                **_content(playbook, answers, *selected[d.id], selected),
+                **_content(playbook, answers, *selected[d.id], selected, options.length),
                 reason=d.reason,
                 waiting_for=d.waiting_for,
             )
@@ -148,7 +151,7 @@ def _seats(options: GeneratorOptions) -> list[scheduling.Seat]:
 
 
 def _jobs(
-    selected: dict[str, tuple[Task, Reason]], scores: list[AreaScore]
+    selected: dict[str, tuple[Task, Reason]], scores: list[AreaScore], length: int
 ) -> list[scheduling.Job]:
     """The selected tasks, ranked: by priority, the phase's core work first among equals,
     then the tasks of the areas furthest from their target, then in catalogue order."""
@@ -157,7 +160,7 @@ def _jobs(
         scheduling.Job(
             id=task.id,
             phase=task.phase,
-            effort=task.effort_hours,
+            effort=task.effort_for(length),
             prerequisites=tuple(p for p in task.prerequisites if p in selected),
             rank=(task.priority, 0 if task.kind == "core" else 1, -gap[task.area], index),
             anchored=task.anchor == "phase_end",
@@ -270,8 +273,8 @@ def _why(
             weakest_ids: tuple[str, ...] = ()
             if weakest is not None:
                 question = playbook.questions[weakest.question]
-                said = _gap_said(question, answers.get(question.id))
-                detail_en, detail_de = f" {said.en}", f" {said.de}"
+                gap = _gap_said(question, answers.get(question.id))
+                detail_en, detail_de = f" {gap.en}", f" {gap.de}"
                 weakest_ids = (question.id,)
             note = Text(
                 en=f"Your answers put «{area.title.en}» at level {reason.current} of 4; "
@@ -302,14 +305,16 @@ def _content(
     task: Task,
     reason: Reason,
     selected: dict[str, tuple[Task, Reason]],
+    length: int,
 ) -> dict[str, Any]:
-    """A selected task's texts and facts, as a plan or its backlog holds them."""
+    """A selected task's texts and facts, as a plan (of `length` days) or its backlog
+    holds them."""
     why, question_ids = _why(playbook, answers, task.why, reason)
     return {
         "task_id": task.id,
         "area": task.area,
         "phase": task.phase,
-        "effort_hours": task.effort_hours,
+        "effort_hours": task.effort_for(length),
         "title": task.title,
         "description": task.description,
         "steps": tuple(task.steps),
@@ -416,7 +421,7 @@ def _target_why(
     return Text(
         en="Nothing in this plan changes it: what would is already in place or does not "
         f"apply to your team, so hold the baseline. {baseline.en}",
-        de="Keine Aufgabe dieses Plans verändert diesen Wert: was ihn verbessern würde, ist "
+        de="Keine Aufgabe dieses Plans verändert diesen Wert: Was ihn verbessern würde, ist "
         f"bereits umgesetzt oder betrifft Ihr Team nicht; halten Sie den Ausgangswert. "
         f"{baseline.de}",
     )

@@ -9,11 +9,13 @@ day after its last prerequisite ends; a task that reviews its phase (`anchored`)
 the phase's last day and reviews what of the phase's work got done, so it does not wait
 for what did not.
 
-Tasks are placed best first, each as early and on as few days as it fits. A task nobody's
-week holds is shared, if it can be (`max_parts`), in equal parts by as few people as hold
-it, side by side. A task that later work needs but its phase cannot hold is carried into
-the next phase that can, before that work; one that does not fit, or whose prerequisite
-did not, goes to the backlog with the reason.
+Tasks are placed best first, each as early and on as few days as it fits. A task
+nobody's week holds is shared, if it can be (`max_parts`), in equal parts by as few
+people as hold it, side by side; where equal parts do not fit, in the parts the people's
+hours left hold (the most from whoever has the most), none under `MIN_PART`. A task that
+later work needs but its phase cannot hold is carried into the next phase that can,
+before that work; one that does not fit, or whose prerequisite did not, goes to the
+backlog with the reason.
 """
 
 from __future__ import annotations
@@ -68,8 +70,9 @@ class Placement:
     end: int  # the day it is due
     seat: int  # index into the seats
     phase: int  # its own, or a later one it was carried into
-    part: int = 1  # which of `parts` equal shares of the task this is
+    part: int = 1  # which of `parts` shares of the task this is
     parts: int = 1
+    effort: float = 0.0  # the hours of this share
 
 
 @dataclass(frozen=True, slots=True)
@@ -291,7 +294,7 @@ class _Planner:
         if job.id not in self.placed:
             return
         for share in self.placed.pop(job.id):
-            self._give_back(share.seat, share.start, share.end, job.effort / share.parts)
+            self._give_back(share.seat, share.start, share.end, share.effort)
         del self.ends[job.id]
         for dependant in self.dependants.get(job.id, ()):
             if not self.by_id[dependant].anchored:
@@ -320,9 +323,8 @@ class _Planner:
             )
             if not shares:
                 for done, taken in trial.items():  # give back what the chain took so far
-                    effort = self.by_id[done].effort
                     for share in taken:
-                        self._give_back(share.seat, share.start, share.end, effort / share.parts)
+                        self._give_back(share.seat, share.start, share.end, share.effort)
                     del self.ends[done]
                 return
             trial[job.id] = shares
@@ -371,7 +373,73 @@ class _Planner:
             able = [i for room, i in rooms if room >= job.effort / parts - EPSILON]
             if len(able) >= parts and (shares := self._share(job, parts, phase, after, able)):
                 return shares
+        if job.max_parts > 1 and not job.anchored:
+            return self._fill(job, phase, after, rooms)
         return []
+
+    def _fill(
+        self, job: Job, phase: int, after: int, rooms: list[tuple[float, int]]
+    ) -> list[Placement]:
+        """The job in unequal shares: whoever has the most hours left in these days takes
+        as much as fits them, the next the rest, up to `max_parts` people and none less
+        than `MIN_PART`; nothing taken (an empty list) if the hours do not hold it."""
+        last = self.phases[phase - 1][1]
+        usable = sorted((r for r in rooms if r[0] >= MIN_PART - EPSILON), reverse=True)
+        if sum(room for room, _ in usable[: job.max_parts]) < job.effort - EPSILON:
+            return []
+        remaining = job.effort
+        taken: list[tuple[int, int, int, float]] = []  # seat, start, end, hours
+        for room, index in usable:
+            if len(taken) == job.max_parts or remaining <= EPSILON:
+                break
+            most = min(room, remaining)
+            if most < remaining - EPSILON:  # whole half hours, so that shares add up exactly
+                most = math.floor(most * 2 + EPSILON) / 2
+            if remaining - most < MIN_PART - EPSILON and remaining - most > EPSILON:
+                most = remaining - MIN_PART  # leave the next person a real part
+            found = self._most(index, most, after, last)
+            if found is None:
+                continue
+            hours, (start, end) = found
+            if remaining - hours < MIN_PART - EPSILON and remaining - hours > EPSILON:
+                continue
+            self._take(index, start, end, hours)
+            taken.append((index, start, end, hours))
+            remaining -= hours
+        if remaining > EPSILON or len(taken) < 2:
+            for index, start, end, hours in taken:
+                self._give_back(index, start, end, hours)
+            return []
+        parts = len(taken)
+        return [
+            Placement(job.id, start, end, index, phase, part, parts, hours)
+            for part, (index, start, end, hours) in enumerate(taken, 1)
+        ]
+
+    def _most(
+        self, index: int, most: float, lo: int, hi: int
+    ) -> tuple[float, tuple[int, int]] | None:
+        """The most hours, in half hours from `MIN_PART` up to `most`, that seat `index`
+        fits within days lo..hi, with the span they take."""
+        load = self.loads[index]
+        steps = math.floor((most - MIN_PART) * 2 + EPSILON)
+        if steps < 0:
+            return None
+        best: tuple[float, tuple[int, int]] | None = None
+        low, high = 0, steps
+        while low <= high:  # fitting shrinks as the hours grow: search the largest
+            middle = (low + high) // 2
+            hours = min(most, MIN_PART + middle / 2)
+            span = load.span(hours, lo, hi, False)
+            if span is None:
+                high = middle - 1
+            else:
+                best, low = (hours, span), middle + 1
+        if best is not None and best[0] < most - EPSILON:
+            span = load.span(most, lo, hi, False)  # the whole of it, if not a half-hour step
+            if span is not None:
+                best = (most, span)
+        return best
 
     def _share(
         self, job: Job, parts: int, phase: int, after: int, able: list[int]
@@ -389,7 +457,7 @@ class _Planner:
                 return []
             index, (start, end) = found
             self._take(index, start, end, effort)
-            taken.append(Placement(job.id, start, end, index, phase, part, parts))
+            taken.append(Placement(job.id, start, end, index, phase, part, parts, effort))
         return taken
 
     def _best_seat(

@@ -13,6 +13,7 @@ from django.utils.translation import ngettext
 from planner.accounts.models import User
 from planner.plans.models import BacklogTask, KpiTarget, Plan, PlanTask
 from planner.plans.scheduling import Seat, Span, week_capacity, week_loads, weeks
+from planner.playbook.loader import get_playbook
 from planner.teams.models import Membership
 
 DEFAULT_WEEKLY_HOURS = 4.0  # what a plan without a capacity record assumes per person
@@ -57,6 +58,7 @@ class BacklogRow:
     item: BacklogTask
     waiting_for: str  # the title of the prerequisite it waits for, if that is the reason
     pullable: bool  # none of its prerequisites is in the backlog
+    core: bool = False  # one of the article's core steps (priority 1 in the playbook)
 
 
 def plan_backlog(plan: Plan, tasks: Iterable[PlanTask]) -> list[BacklogRow]:
@@ -65,11 +67,13 @@ def plan_backlog(plan: Plan, tasks: Iterable[PlanTask]) -> list[BacklogRow]:
     titles = {t.catalogue_id: t.own_title for t in tasks if t.catalogue_id}
     titles.update((i.catalogue_id, i.title_text) for i in items if i.catalogue_id)
     waiting = {i.catalogue_id for i in items if i.catalogue_id}
+    priority = {task.id: task.priority for task in get_playbook().tasks}
     return [
         BacklogRow(
             item,
             titles.get(item.waiting_for, ""),
             not waiting & (set(item.prerequisites) - {item.catalogue_id}),
+            priority.get(item.catalogue_id or "") == 1,
         )
         for item in items
     ]
@@ -164,3 +168,85 @@ def plan_capacity(plan: Plan, tasks: Iterable[PlanTask]) -> CapacityTable:
             )
         )
     return CapacityTable(weeks(plan.length), rows)
+
+
+def capacity_warning(plan: Plan, task: PlanTask) -> str | None:
+    """What a lead is told when a task's days or person put that person's week over
+    their hours; None when the weeks hold."""
+    if task.assignee_id is None:
+        return None
+    table = plan_capacity(plan, plan_tasks(plan))
+    row = next((r for r in table.rows if r.member == task.assignee_id), None)
+    if row is None:
+        return None
+    over = [
+        (number, hours, limit)
+        for number, ((first, last), (hours, limit, too_much)) in enumerate(
+            zip(table.weeks, row.weeks, strict=True), 1
+        )
+        if too_much and first <= task.day and task.start_day <= last
+    ]
+    if not over:
+        return None
+    return _("This puts %(name)s over their hours: %(weeks)s.") % {
+        "name": row.name,
+        "weeks": ", ".join(
+            _("week %(number)s holds %(hours)s of %(limit)s h")
+            % {
+                "number": number,
+                "hours": f"{hours:.1f}".rstrip("0").rstrip("."),
+                "limit": f"{limit:g}",
+            }
+            for number, hours, limit in over
+        ),
+    }
+
+
+# A draft with more tasks than this opens only its first phase: the lead unfolds the rest.
+OPEN_PHASES_UP_TO = 40
+
+
+@dataclass(frozen=True)
+class PhaseGroup:
+    """One phase of the plan page: its tasks and a summary line."""
+
+    number: int
+    first: int
+    last: int
+    tasks: list[PlanTask]
+    hours: float
+    use: int | None  # percent of the team's hours in these days
+    done: int
+    open: bool  # unfolded when the page opens
+
+
+def plan_phases(
+    plan: Plan, tasks: list[PlanTask], weekly_hours: float, day: int | None
+) -> list[PhaseGroup]:
+    """The plan's tasks by phase. A draft unfolds every phase unless it is long; a running
+    plan unfolds the phase of `day`, and any phase with an open task overdue."""
+    groups = []
+    for number, (first, last) in enumerate(plan.phases, 1):
+        mine = [t for t in tasks if t.phase == number]
+        hours = sum(float(t.effort_hours) for t in mine)
+        held = weekly_hours * (last - first + 1) / 7
+        if plan.is_draft:
+            unfolded = number == 1 or len(tasks) <= OPEN_PHASES_UP_TO
+        elif day is not None and plan.is_active:
+            overdue = any(t.is_open and t.day < day for t in mine)
+            unfolded = first <= day <= last or overdue or (number == 4 and day > last)
+        else:
+            unfolded = len(tasks) <= OPEN_PHASES_UP_TO
+        groups.append(
+            PhaseGroup(
+                number=number,
+                first=first,
+                last=last,
+                tasks=mine,
+                hours=hours,
+                use=round(100 * hours / held) if held else None,
+                done=sum(1 for t in mine if t.is_done),
+                open=unfolded,
+            )
+        )
+    return groups

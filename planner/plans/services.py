@@ -334,6 +334,26 @@ def kpi_target_update(*, target: KpiTarget, value: float) -> KpiTarget:
     return target
 
 
+def kpi_band_update(*, target: KpiTarget, low: float, high: float) -> KpiTarget:
+    """A lead sets a band KPI's healthy band. A target the plan aimed into the band moves
+    with it; a target the plan holds outside it (its work waits in the backlog) stays."""
+    _require_draft(target.plan)
+    band = target.band
+    if band is None:
+        raise PlanRuleError(_("This KPI has a single target, not a band."), field="low")
+    if low >= high:
+        raise PlanRuleError(_("The upper edge must lie above the lower one."), field="high")
+    if target.unit == "percent" and high > 100:
+        raise PlanRuleError(_("A percentage lies between 0 and 100."), field="high")
+    if low < 0:
+        raise PlanRuleError(_("The band cannot start below 0."), field="low")
+    if band[0] <= target.target <= band[1]:
+        target.target = min(max(target.baseline, low), high)
+    target.band_low, target.band_high = low, high
+    target.save(update_fields=["band_low", "band_high", "target"])
+    return target
+
+
 def plan_start(
     *,
     plan: Plan,

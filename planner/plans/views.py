@@ -17,9 +17,16 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from planner.accounts.auth import signed_in_user
 from planner.core.http import HtmxHttpRequest
 from planner.plans import backlog, selectors, services
-from planner.plans.forms import KpiTargetForm, StartForm, TaskAddForm, TaskEditForm
-from planner.plans.models import Plan, PlanStatus, PlanTask
+from planner.plans.forms import (
+    KpiBandForm,
+    KpiTargetForm,
+    StartForm,
+    TaskAddForm,
+    TaskEditForm,
+)
+from planner.plans.models import KpiTarget, Plan, PlanStatus, PlanTask
 from planner.progress.selectors import plan_url
+from planner.progress.status import plan_day
 from planner.progress.views import task_detail
 from planner.teams.access import team_view
 from planner.teams.models import Membership, Role
@@ -38,21 +45,8 @@ def _context(plan: Plan, membership: Membership, **extra: Any) -> dict[str, Any]
     capacity = selectors.plan_capacity(plan, tasks)
     weekly = sum(row.seat.weekly_hours for row in capacity.rows)
     waiting = selectors.plan_backlog(plan, tasks)
-    phases = []
-    for number, (first, last) in enumerate(plan.phases, 1):
-        mine = [t for t in tasks if t.phase == number]
-        hours = sum(float(t.effort_hours) for t in mine)
-        held = weekly * (last - first + 1) / 7
-        phases.append(
-            {
-                "number": number,
-                "first": first,
-                "last": last,
-                "tasks": mine,
-                "hours": hours,
-                "use": round(100 * hours / held) if held else None,
-            }
-        )
+    day = plan_day(plan.start_date, today) if plan.start_date else None
+    phases = selectors.plan_phases(plan, tasks, weekly, day)
     task_forms: dict[int, TaskEditForm] = extra.pop("task_forms", {})
     for task in tasks:
         task.form = task_forms.get(task.pk) or TaskEditForm(  # type: ignore[attr-defined]
@@ -61,10 +55,10 @@ def _context(plan: Plan, membership: Membership, **extra: Any) -> dict[str, Any]
             prefix=f"task-{task.pk}",
         )
     targets = list(plan.kpi_targets.all())
-    target_forms: dict[int, KpiTargetForm] = extra.pop("target_forms", {})
+    target_forms: dict[int, forms.Form] = extra.pop("target_forms", {})
     for target in targets:
-        target.form = target_forms.get(target.pk) or KpiTargetForm(  # type: ignore[attr-defined]
-            initial={"target": target.target}, prefix=f"kpi-{target.pk}"
+        target.form = target_forms.get(target.pk) or _target_form(  # type: ignore[attr-defined]
+            target
         )
     return {
         "team": plan.team,
@@ -81,6 +75,7 @@ def _context(plan: Plan, membership: Membership, **extra: Any) -> dict[str, Any]
         "weekly_hours": weekly,
         "backlog": waiting,
         "backlog_hours": sum(float(row.item.effort_hours) for row in waiting),
+        "core_waiting": [row for row in waiting if row.core],
         "can_pull": membership.is_lead and plan.status in (PlanStatus.DRAFT, PlanStatus.ACTIVE),
         "add_form": extra.pop("add_form", None) or TaskAddForm(members=members, prefix="add"),
         "start_form": extra.pop("start_form", None) or StartForm(today=today),
@@ -104,6 +99,7 @@ def _task_row(
     *,
     saved: bool,
     status: int = 200,
+    warning: str | None = None,
 ) -> HttpResponse:
     """The one task row an htmx edit swaps in; the rest of the page is not rebuilt."""
     task.form = form  # type: ignore[attr-defined]
@@ -115,6 +111,7 @@ def _task_row(
         "can_edit_tasks": _can_edit_tasks(plan, membership),
         "plan_url": plan_url(plan),
         "saved": task.pk if saved else None,
+        "warning": warning,
     }
     return render(request, "plans/plan_detail.html#task", context, status=status)
 
@@ -149,6 +146,7 @@ def plan_task_edit(
             if error.field is None and not request.htmx:
                 messages.error(request, str(error))
         else:
+            warning = selectors.capacity_warning(plan, task)
             if request.htmx:
                 fresh = TaskEditForm(
                     members=members,
@@ -159,8 +157,12 @@ def plan_task_edit(
                         "assignee": task.assignee_id,
                     },
                 )
-                return _task_row(request, membership, plan, task, fresh, saved=True)
+                return _task_row(
+                    request, membership, plan, task, fresh, saved=True, warning=warning
+                )
             messages.success(request, _("Task saved."))
+            if warning:
+                messages.warning(request, warning)
             return redirect("plan_detail", team_slug=plan.team.slug, plan_id=plan.pk)
     if request.htmx:
         return _task_row(request, membership, plan, task, form, saved=False, status=400)
@@ -296,7 +298,19 @@ def kpi_target_edit(
 ) -> HttpResponse:
     plan = selectors.plan_of_team(membership.team_id, plan_id)
     target = selectors.target_of_plan(plan, target_id)
-    form = KpiTargetForm(request.POST, prefix=f"kpi-{target.pk}")
+    form = _target_form(target, request.POST)
+    if isinstance(form, KpiBandForm):
+        return _submit(
+            request,
+            membership,
+            plan,
+            form,
+            lambda data: services.kpi_band_update(
+                target=target, low=data["low"], high=data["high"]
+            ),
+            _("Healthy band saved."),
+            target_forms={target.pk: form},
+        )
     return _submit(
         request,
         membership,
@@ -306,6 +320,15 @@ def kpi_target_edit(
         _("KPI target saved."),
         target_forms={target.pk: form},
     )
+
+
+def _target_form(target: KpiTarget, data: Any = None) -> forms.Form:
+    """A band KPI edits its band, any other its one target value."""
+    prefix = f"kpi-{target.pk}"
+    if target.band is not None:
+        low, high = target.band
+        return KpiBandForm(data, initial={"low": f"{low:g}", "high": f"{high:g}"}, prefix=prefix)
+    return KpiTargetForm(data, initial={"target": f"{target.target:g}"}, prefix=prefix)
 
 
 @require_POST

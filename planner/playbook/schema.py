@@ -195,6 +195,9 @@ class Task(Strict):
     steps: list[Text] = Field(min_length=1)
     evidence: Text
     effort_hours: float = Field(gt=0, le=40)
+    # The hours in the 14-day plan, where a step of the analysis or a review is done in a
+    # shorter form (one session instead of two); the same as `effort_hours` if not given.
+    short_effort_hours: float | None = Field(default=None, gt=0, le=40)
     # What the estimate assumes (one model service, a few dozen cloud resources, ...), so
     # that a team can scale it to its own situation.
     effort_basis: Text | None = None
@@ -206,6 +209,12 @@ class Task(Strict):
     priority: Literal[1, 2, 3] = 2
     anchor: Literal["phase_end"] | None = None
     max_parts: int = Field(default=2, ge=1, le=4)
+
+    def effort_for(self, length: int) -> float:
+        """The task's hours in a plan of `length` days."""
+        if length < 30 and self.short_effort_hours is not None:
+            return self.short_effort_hours
+        return self.effort_hours
 
 
 class Effect(Strict):

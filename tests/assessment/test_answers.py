@@ -65,7 +65,7 @@ def test_form_strings_are_parsed():
     ("overrides", "question", "message"),
     [
         ({"nonsense": 1}, "nonsense", "There is no such question."),
-        ({"iac_tool": "pulumi"}, "iac_tool", "Choose one of the offered answers."),
+        ({"iac_tool": "chef"}, "iac_tool", "Choose one of the offered answers."),
         ({"techniques": ["pruning", "magic"]}, "techniques", "Choose one of the offered answers."),
         ({"techniques": ["pruning", "pruning"]}, "techniques", "Each choice may be picked once."),
         ({"iac_share_pct": 140}, "iac_share_pct", "Enter a number of at most 100."),

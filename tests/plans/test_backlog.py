@@ -8,27 +8,13 @@ import pytest
 import time_machine
 from django.test import Client
 
-from planner.assessment.examples import MANUAL
-from planner.assessment.models import Assessment
 from planner.plans.models import BacklogTask, Plan, PlanStatus, PlanTask
-from planner.plans.services import plan_generate
 from planner.playbook.loader import get_playbook
 from planner.progress.models import Activity, ActivityKind
 from tests.progress.plans import running_plan
 
 pytestmark = pytest.mark.django_db
 PLAYBOOK = get_playbook()
-
-
-@pytest.fixture
-def plan(team, lead) -> Plan:
-    """The manual team's draft: four people at six hours a week, two of them in Planner."""
-    assessment = Assessment.objects.create(
-        team=team, created_by=lead, playbook_version=PLAYBOOK.version, answers=MANUAL
-    )
-    return plan_generate(
-        assessment=assessment, playbook=PLAYBOOK, user=lead, length=30, start=date(2027, 3, 1)
-    )
 
 
 def base(plan: Plan) -> str:
@@ -65,17 +51,17 @@ def test_the_draft_shows_its_backlog_with_reasons_and_the_hours_per_person_and_w
 def test_the_lead_pulls_a_task_in_on_the_earliest_days_someone_has_hours(
     client: Client, lead, plan
 ):
-    pipeline = item(plan, "infra_terraform_pipeline")  # after the foundation, in phase 2
+    secrets = item(plan, "infra_secrets_management")  # after the IaC pipeline, in phase 2
     client.force_login(lead)
-    response = client.post(f"{base(plan)}backlog/{pipeline.pk}/pull/", follow=True)
-    task = plan.tasks.get(catalogue_id="infra_terraform_pipeline")
-    foundation_end = max(
-        plan.tasks.filter(catalogue_id="infra_terraform_foundation").values_list("day", flat=True)
+    response = client.post(f"{base(plan)}backlog/{secrets.pk}/pull/", follow=True)
+    task = plan.tasks.get(catalogue_id="infra_secrets_management")
+    pipeline_end = max(
+        plan.tasks.filter(catalogue_id="infra_terraform_pipeline").values_list("day", flat=True)
     )
-    assert foundation_end < task.start_day <= task.day <= 14
-    assert not plan.backlog.filter(pk=pipeline.pk).exists()
-    assert task.why == pipeline.why
-    assert task.steps == pipeline.steps
+    assert pipeline_end < task.start_day <= task.day <= 14
+    assert not plan.backlog.filter(pk=secrets.pk).exists()
+    assert task.why == secrets.why
+    assert task.steps == secrets.steps
     assert f"is in phase 2, days {task.start_day}–{task.day}" in response.content.decode()
 
 

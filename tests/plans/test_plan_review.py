@@ -19,16 +19,6 @@ pytestmark = pytest.mark.django_db
 PLAYBOOK = get_playbook()
 
 
-@pytest.fixture
-def plan(team, lead) -> Plan:
-    assessment = Assessment.objects.create(
-        team=team, created_by=lead, playbook_version=PLAYBOOK.version, answers=MANUAL
-    )
-    return plan_generate(
-        assessment=assessment, playbook=PLAYBOOK, user=lead, length=30, start=date(2027, 3, 1)
-    )
-
-
 def base(plan: Plan) -> str:
     return f"/teams/{plan.team.slug}/plans/{plan.pk}/"
 

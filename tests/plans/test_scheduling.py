@@ -191,29 +191,20 @@ def test_every_job_is_placed_within_its_rules_or_waits_with_a_reason(case):
     length = layout[-1][1]
     for seat_index, seat in enumerate(seats):
         mine = [p for p in result.placed if p.seat == seat_index]
-        loads = week_loads(
-            (Span(1, p.start, p.end, by_id[p.id].effort / p.parts) for p in mine), length
-        )
+        loads = week_loads((Span(1, p.start, p.end, p.effort) for p in mine), length)
         for load, limit in zip(
             loads.get(1, []), week_capacity(seat.weekly_hours, length), strict=False
         ):
             assert load <= limit + 1e-6
         for first, last in segments(layout):  # a phase's part of a week: its share
             held = sum(
-                by_id[p.id].effort
-                / p.parts
-                * (min(last, p.end) - max(first, p.start) + 1)
-                / (p.end - p.start + 1)
+                p.effort * (min(last, p.end) - max(first, p.start) + 1) / (p.end - p.start + 1)
                 for p in mine
                 if p.start <= last and p.end >= first
             )
             assert held <= seat.weekly_hours * max((last - first + 1) / 7, 0.5) + 1e-6
         for day in range(1, length + 1):
-            hours = sum(
-                by_id[p.id].effort / p.parts / (p.end - p.start + 1)
-                for p in mine
-                if p.start <= day <= p.end
-            )
+            hours = sum(p.effort / (p.end - p.start + 1) for p in mine if p.start <= day <= p.end)
             assert hours <= seat.day_limit + 1e-6
     for p in result.placed:
         job = by_id[p.id]

@@ -13,7 +13,7 @@ from tests.plans.test_personas import options
 PLAYBOOK = get_playbook()
 
 
-def _plan(raw: dict, persona: str) -> PlanDraft:
+def _plan(raw: dict[str, object], persona: str) -> PlanDraft:
     result = validate_answers(PLAYBOOK, raw)
     assert result.ok, result.errors
     # Room for everything: the why lines of the backlog read the same.

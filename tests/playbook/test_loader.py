@@ -104,9 +104,9 @@ def test_prerequisite_cycle_is_refused(data):
 
 def test_condition_on_unknown_choice_is_refused(data):
     def change(content: Any) -> None:
-        content["tasks"][0]["when"] = {"question": "iac_tool", "op": "eq", "value": "pulumi"}
+        content["tasks"][0]["when"] = {"question": "iac_tool", "op": "eq", "value": "chef"}
 
-    assert "iac_tool has no choice 'pulumi'" in _problems(data(GOALS, change))
+    assert "iac_tool has no choice 'chef'" in _problems(data(GOALS, change))
 
 
 def test_condition_with_wrong_operator_for_the_type_is_refused(data):

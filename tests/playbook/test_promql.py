@@ -51,7 +51,7 @@ def test_promtool_refuses_a_broken_query(tmp_path: Path):
     assert checked.returncode != 0
 
 
-@pytest.mark.parametrize("kpi", ["avg_latency", "p95_latency"])
+@pytest.mark.parametrize("kpi", ["avg_latency", "p95_latency", "error_rate"])
 def test_model_queries_are_summed_and_split_by_model_and_version(kpi: str):
     query = QUERIES[kpi]
     assert "sum by (" in query

@@ -7,7 +7,7 @@ from typing import Any
 from django import template
 from django.utils.translation import get_language
 
-from planner.playbook.display import number_text
+from planner.playbook.display import UNITS, number_text
 from planner.playbook.schema import Text
 from planner.progress.labels import SCHEDULE, SCHEDULE_STYLE
 from planner.progress.status import Schedule
@@ -41,6 +41,20 @@ def date_of(plan: Any, day: int) -> Any:
 def with_unit(value: float | int, unit: str) -> str:
     """A KPI value with its unit in the active language, e.g. "144 ms" or "2 pro Monat"."""
     return tr(number_text(float(value), unit))  # type: ignore[arg-type]
+
+
+@register.filter
+def unit_label(unit: str) -> str:
+    """A KPI's unit alone in the active language ("ms", "pro Monat"; a count has none)."""
+    english, german = UNITS.get(unit, ("", ""))  # type: ignore[call-overload]
+    return str(german if (get_language() or "en").startswith("de") else english)
+
+
+@register.filter
+def band_text(target: Any) -> str:
+    """A band KPI's healthy band with its unit, e.g. "50-75 %" (with an en dash)."""
+    low, high = target.band
+    return f"{tr(number_text(float(low), 'count'))}–{with_unit(high, target.unit)}"
 
 
 @register.inclusion_tag("progress/schedule_badge.html")

@@ -90,10 +90,14 @@ class Command(BaseCommand):
             cells = "  ".join(f"{h:4.1f}/{c:4.1f}" for h, c in zip(row, limit, strict=True))
             out(f"  {name:>8}  {cells}")
         if plan.backlog:
-            out("\nBacklog:")
+            core = [b for b in plan.backlog if get_playbook().task(b.task_id).priority == 1]
+            out(f"\nBacklog ({len(core)} of the article's core steps among it):")
             for b in plan.backlog:
                 why = f" (waits for {b.waiting_for})" if b.waiting_for else ""
-                out(f"  phase {b.phase}  {b.effort_hours:>4g} h  {b.task_id}: {b.reason}{why}")
+                mark = " [core]" if b in core else ""
+                out(
+                    f"  phase {b.phase}  {b.effort_hours:>4g} h  {b.task_id}: {b.reason}{why}{mark}"
+                )
         out("\nKPI targets:")
         for k in plan.kpi_targets:
             out(f"  {k.kpi_id}: {k.baseline:g} -> {k.target:g} {k.unit}. {k.why.get(language)}")
