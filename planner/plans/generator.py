@@ -53,6 +53,12 @@ def generate_plan(playbook: Playbook, answers: Answers, options: GeneratorOption
     titles = {area.id: area.title for area in playbook.questionnaire.areas}
     # By day, then in placing order, so that prerequisites still come first on a day.
     placed = sorted(planned.placed, key=lambda p: (p.end, p.start))
+    contents = {  # once per task, however many people share it
+        task_id: _content(playbook, answers, task, reason, selected, options.length)
+        for task_id, (task, reason) in selected.items()
+    }
+    in_plan = {p.id for p in planned.placed}
+    in_backlog = {d.id for d in planned.backlog}
     return PlanDraft(
         playbook_version=playbook.version,
         start=options.start,
@@ -71,10 +77,7 @@ def generate_plan(playbook: Playbook, answers: Answers, options: GeneratorOption
         tasks=tuple(
             DraftTask(
                 **{
-                    **_carried(
-                        _content(playbook, answers, *selected[p.id], selected, options.length),
-                        p.phase,
-                    ),
+                    **_carried(contents[p.id], p.phase),
                     # A shared task's part: its share of the hours.
                     "effort_hours": round(p.effort, 1),
                 },
@@ -88,7 +91,7 @@ def generate_plan(playbook: Playbook, answers: Answers, options: GeneratorOption
         ),
         backlog=tuple(
             DraftBacklogTask(
-                **_content(playbook, answers, *selected[d.id], selected, options.length),
+                **contents[d.id],
                 reason=d.reason,
                 waiting_for=d.waiting_for,
             )
@@ -104,8 +107,8 @@ def generate_plan(playbook: Playbook, answers: Answers, options: GeneratorOption
                     answers,
                     kpi,
                     scores,
-                    {p.id for p in planned.placed},
-                    {d.id for d in planned.backlog},
+                    in_plan,
+                    in_backlog,
                 )
             )
             is not None
@@ -251,7 +254,9 @@ def _why(
     """The task's own why, then the gap that selected it: the answers its condition
     holds on, the weakest answer of an area below its target, or "every team"."""
     if isinstance(reason, list):
-        unique = {repr(compare): compare for compare in reason}.values()
+        unique = {
+            (compare.question, compare.op, str(compare.value)): compare for compare in reason
+        }.values()
         said = list(dict.fromkeys(_said(playbook, answers, compare) for compare in unique))
         return (
             Text(

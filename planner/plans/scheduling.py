@@ -143,24 +143,27 @@ class _Load:
         self.taken = [0.0] * len(parts)
         self.week_taken = [0.0] * len(self.week_limits)
         self.hours = 0.0
+        # A span that did not fit stays unfit until hours are given back.
+        self.given_back = 0
+        self.unfit: dict[tuple[float, int, int, bool], int] = {}
 
     def fits(self, start: int, end: int, effort: float) -> bool:
         rate = effort / (end - start + 1)
-        days, limit = self.days, self.day_limit + EPSILON - rate
-        for day in range(start, end + 1):
-            if days[day] > limit:
-                return False
+        # The week and the phase's part of it first: most misfits end there, in a step or two.
+        taken, limits, parts = self.taken, self.limits, self.parts
         for index in range(self.part_of[start], self.part_of[end] + 1):
-            first, last = self.parts[index]
-            overlap = min(last, end) - max(first, start) + 1
-            if self.taken[index] + rate * overlap > self.limits[index] + EPSILON:
+            first, last = parts[index]
+            overlap = (last if last < end else end) - (first if first > start else start) + 1
+            if taken[index] + rate * overlap > limits[index] + EPSILON:
                 return False
+        week_taken, week_limits = self.week_taken, self.week_limits
         for week in range((start - 1) // WEEK, (end - 1) // WEEK + 1):
             first, last = week * WEEK + 1, week * WEEK + WEEK
-            overlap = min(last, end) - max(first, start) + 1
-            if self.week_taken[week] + rate * overlap > self.week_limits[week] + EPSILON:
+            overlap = (last if last < end else end) - (first if first > start else start) + 1
+            if week_taken[week] + rate * overlap > week_limits[week] + EPSILON:
                 return False
-        return True
+        days, limit = self.days, self.day_limit + EPSILON - rate
+        return all(days[day] <= limit for day in range(start, end + 1))
 
     def take(self, start: int, end: int, effort: float, sign: float = 1.0) -> None:
         rate = sign * effort / (end - start + 1)
@@ -172,6 +175,7 @@ class _Load:
 
     def give_back(self, start: int, end: int, effort: float) -> None:
         self.take(start, end, effort, sign=-1.0)
+        self.given_back += 1
 
     def room(self, lo: int, hi: int) -> float:
         """At most how many hours days lo..hi have left (a bound: cheap, not exact)."""
@@ -191,12 +195,16 @@ class _Load:
         # What the parts of weeks within lo..hi have left: most failures end here, cheaply.
         if effort > self.room(lo, hi) + EPSILON:
             return None
+        key = (effort, lo, hi, anchored)
+        if self.unfit.get(key) == self.given_back:
+            return None
         shortest = max(1, math.ceil(effort / self.day_limit - EPSILON))
         ends = [hi] if anchored else range(lo + shortest - 1, hi + 1)
         for end in ends:
             for start in range(end - shortest + 1, lo - 1, -1):
                 if self.fits(start, end, effort):
                     return start, end
+        self.unfit[key] = self.given_back
         return None
 
 
@@ -264,6 +272,10 @@ class _Planner:
         self.total = _Load(Seat(None, working), segments(phases))
         self.placed: dict[str, list[Placement]] = {}
         self.ends: dict[str, int] = {}  # of what is placed, and of a chain being tried
+        # Hours only grow between give-backs, so a fit that failed fails again until one:
+        # (job, phase, first day) -> the give-back count it failed at.
+        self.given_back = 0
+        self.failed: dict[tuple[str, int, int], int] = {}
 
     def _take(self, seat: int, start: int, end: int, effort: float) -> None:
         self.loads[seat].take(start, end, effort)
@@ -272,6 +284,7 @@ class _Planner:
     def _give_back(self, seat: int, start: int, end: int, effort: float) -> None:
         self.loads[seat].give_back(start, end, effort)
         self.total.give_back(start, end, effort)
+        self.given_back += 1
 
     def reviews_something(self, job: Job) -> bool:
         """A task that is no review, or a review of a phase with work planned in it: worth
@@ -361,6 +374,16 @@ class _Planner:
                 after = max(after, end + 1)
         if after > last:
             return []
+        key = (job.id, phase, after)
+        if self.failed.get(key) == self.given_back:
+            return []
+        shares = self._fit_from(job, phase, after, last)
+        if not shares:
+            self.failed[key] = self.given_back
+        return shares
+
+    def _fit_from(self, job: Job, phase: int, after: int, last: int) -> list[Placement]:
+        """The job within days after..last of `phase`: whole, in equal shares, or filled."""
         rooms = [
             (self.loads[i].room(after, last), i)
             for i, seat in enumerate(self.seats)
@@ -422,23 +445,26 @@ class _Planner:
         """The most hours, in half hours from `MIN_PART` up to `most`, that seat `index`
         fits within days lo..hi, with the span they take."""
         load = self.loads[index]
-        steps = math.floor((most - MIN_PART) * 2 + EPSILON)
-        if steps < 0:
+        if most < MIN_PART - EPSILON:
             return None
-        best: tuple[float, tuple[int, int]] | None = None
-        low, high = 0, steps
+        whole = load.span(most, lo, hi, False)
+        if whole is not None:  # the usual case: all of it fits
+            return most, whole
+        smallest = load.span(MIN_PART, lo, hi, False)
+        if smallest is None:
+            return None
+        best: tuple[float, tuple[int, int]] = (MIN_PART, smallest)
+        low, high = 1, math.floor((most - MIN_PART) * 2 + EPSILON)
+        if MIN_PART + high / 2 >= most - EPSILON:
+            high -= 1  # `most` itself did not fit
         while low <= high:  # fitting shrinks as the hours grow: search the largest
             middle = (low + high) // 2
-            hours = min(most, MIN_PART + middle / 2)
+            hours = MIN_PART + middle / 2
             span = load.span(hours, lo, hi, False)
             if span is None:
                 high = middle - 1
             else:
                 best, low = (hours, span), middle + 1
-        if best is not None and best[0] < most - EPSILON:
-            span = load.span(most, lo, hi, False)  # the whole of it, if not a half-hour step
-            if span is not None:
-                best = (most, span)
         return best
 
     def _share(
