@@ -91,8 +91,9 @@ INSTANTS: tuple[tuple[str, str], ...] = (
 # Every test that reads the clock and whose clock is ours to move. Left out: the browser
 # tests (Chromium keeps the real clock) and the integration tests (their Celery worker and
 # mail server do), which run at the real hour in `make test`; and tests of what takes no
-# clock at all (the playbook files, the pure plan generator and scheduler, settings, the
-# catalogue, the compose file), a third of the suite's time.
+# clock at all (the playbook files, the pure plan generator and scheduler, the tool routing,
+# targets and why lines of generated plans, settings, the catalogue, the German glossary, the
+# compose file), more than half of the suite's tests.
 PATHS = (
     "tests",
     *(
@@ -104,6 +105,10 @@ PATHS = (
             "plans/test_generator_properties.py",
             "plans/test_personas.py",
             "plans/test_scheduling.py",
+            "plans/test_routing.py",
+            "plans/test_kpi_targets.py",
+            "plans/test_why_lines.py",
+            "test_glossary.py",
             "core/test_config.py",
             "core/test_translations.py",
             "core/test_compose.py",

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from planner.accounts.models import User
 from planner.plans import selectors
+from planner.plans.generator import target_for
 from planner.plans.models import (
     BacklogReason,
     BacklogTask,
@@ -29,6 +30,7 @@ from planner.plans.models import (
 )
 from planner.plans.scheduling import Span, fit_one
 from planner.plans.services import PlanRuleError
+from planner.playbook.loader import get_playbook
 from planner.progress.feed import record
 from planner.progress.models import ActivityKind
 
@@ -100,6 +102,7 @@ def backlog_pull(*, item: BacklogTask, user: User | None, now: datetime | None =
     else:
         index, start, end = -1, lo, lo
     member = table.rows[index].member if index >= 0 else None
+    before = _work(plan)
     task = PlanTask.objects.create(
         plan=plan,
         start_day=start,
@@ -111,6 +114,8 @@ def backlog_pull(*, item: BacklogTask, user: User | None, now: datetime | None =
     item.delete()
     if plan.status == PlanStatus.ACTIVE:
         record(plan, user, ActivityKind.ADDED, task=task, at=now)
+    else:
+        _retarget(plan, before)
     after = selectors.plan_capacity(plan, [*tasks, task])
     over = [row.name for row in after.over if row.member == member] if found is None else []
     return Pulled(task, over)
@@ -156,6 +161,35 @@ def backlog_push(*, task: PlanTask) -> list[BacklogTask]:
             waiting_for=waiting,
             **{name: getattr(moved, name) for name in TaskContent.CONTENT},
         )
+    before = _work(plan)
     created = BacklogTask.objects.bulk_create(items.values())
     PlanTask.objects.filter(pk__in=[m.pk for m in moving]).delete()
+    _retarget(plan, before)
     return created
+
+
+def _work(plan: Plan) -> tuple[set[str], set[str]]:
+    """The catalogue tasks a plan holds, and those its backlog holds."""
+    planned = set(plan.tasks.exclude(catalogue_id="").values_list("catalogue_id", flat=True))
+    waiting = set(plan.backlog.exclude(catalogue_id="").values_list("catalogue_id", flat=True))
+    return planned, waiting
+
+
+def _retarget(plan: Plan, before: tuple[set[str], set[str]]) -> None:
+    """A draft's KPI targets follow the work moved in or out, as the generator sets them;
+    a target the lead changed stays theirs."""
+    playbook = get_playbook()
+    if plan.playbook_version != playbook.version:
+        return  # drafted from another playbook: its effects may differ
+    kpis = {kpi.id: kpi for kpi in playbook.kpis}
+    after = _work(plan)
+    for target in plan.kpi_targets.all():
+        kpi = kpis.get(target.kpi_id)
+        if kpi is None:
+            continue
+        was, _why, _source = target_for(playbook, kpi, target.baseline, *before)
+        if abs(target.target - was) > 1e-9:
+            continue
+        value, why, source = target_for(playbook, kpi, target.baseline, *after)
+        target.target, target.why, target.source = value, why.model_dump(), source
+        target.save(update_fields=["target", "why", "source"])

@@ -432,6 +432,22 @@ def _target_why(
     )
 
 
+def target_for(
+    playbook: Playbook, kpi: Kpi, baseline: float, planned_tasks: set[str], backlog_tasks: set[str]
+) -> tuple[float, Text, str]:
+    """A KPI's target for a baseline and the tasks a plan and its backlog hold: the value,
+    why, and the sources it counts on. Also used when a lead moves work in or out."""
+    question = playbook.questions[kpi.baseline_question]
+    integer = isinstance(question, NumberQuestion) and question.integer
+    planned = planned_effects(kpi, planned_tasks)
+    waiting = planned_effects(kpi, backlog_tasks)
+    target = kpi_target_value(kpi, baseline, planned, integer=integer)
+    would_be = kpi_target_value(kpi, baseline, planned + waiting, integer=integer)
+    why = _target_why(kpi, planned, waiting, would_be, number_text(baseline, kpi.unit))
+    source = "; ".join(dict.fromkeys(e.source for e in planned)) or kpi.target.source
+    return target, why, source
+
+
 def _kpi_target(
     playbook: Playbook,
     answers: Answers,
@@ -445,11 +461,7 @@ def _kpi_target(
     question = playbook.questions[kpi.baseline_question]
     if not area.applicable or not isinstance(baseline, (int, float)):
         return None
-    integer = isinstance(question, NumberQuestion) and question.integer
-    planned = planned_effects(kpi, planned_tasks)
-    waiting = planned_effects(kpi, backlog_tasks)
-    target = kpi_target_value(kpi, float(baseline), planned, integer=integer)
-    would_be = kpi_target_value(kpi, float(baseline), planned + waiting, integer=integer)
+    target, why, source = target_for(playbook, kpi, float(baseline), planned_tasks, backlog_tasks)
     rule = kpi.target
     return DraftKpiTarget(
         kpi_id=kpi.id,
@@ -459,8 +471,8 @@ def _kpi_target(
         direction=kpi.direction,
         baseline=float(baseline),
         target=target,
-        why=_target_why(kpi, planned, waiting, would_be, number_text(baseline, kpi.unit)),
-        source="; ".join(dict.fromkeys(e.source for e in planned)) or rule.source,
+        why=why,
+        source=source,
         minimum=question.minimum if isinstance(question, NumberQuestion) else None,
         maximum=question.maximum if isinstance(question, NumberQuestion) else None,
         band_low=rule.low if isinstance(rule, BandTarget) else None,

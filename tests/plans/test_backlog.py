@@ -159,3 +159,33 @@ def test_a_finished_plan_takes_nothing_from_its_backlog(client: Client, lead, pl
     )
     assert plan.backlog.filter(pk=entry.pk).exists()
     assert not PlanTask.objects.filter(plan=plan, catalogue_id=entry.catalogue_id).exists()
+
+
+def test_pulling_work_in_moves_the_targets_that_count_on_it(client: Client, lead, plan):
+    share = plan.kpi_targets.get(kpi_id="iac_share")
+    assert share.target == 0  # the import waits: the plan holds the baseline
+    client.force_login(lead)
+    client.post(f"{base(plan)}backlog/{item(plan, 'infra_terraform_import').pk}/pull/")
+    share.refresh_from_db()
+    assert share.target == 90
+    assert "This plan counts on importing the existing resources into code" in share.why["en"]
+    assert "Der Plan setzt auf den Import der bestehenden Ressourcen" in share.why["de"]
+    # Moved out again, the target holds the baseline once more.
+    import_task = plan.tasks.filter(catalogue_id="infra_terraform_import").first()
+    client.post(f"{base(plan)}tasks/{import_task.pk}/backlog/")
+    share.refresh_from_db()
+    assert share.target == 0
+    assert "waits in the backlog (importing the existing resources into code)" in share.why["en"]
+
+
+def test_a_target_the_lead_set_stays_when_work_moves(client: Client, lead, plan):
+    share = plan.kpi_targets.get(kpi_id="iac_share")
+    client.force_login(lead)
+    client.post(f"{base(plan)}kpis/{share.pk}/", {f"kpi-{share.pk}-target": "40"})
+    share.refresh_from_db()
+    assert share.target == 40
+    why = share.why
+    client.post(f"{base(plan)}backlog/{item(plan, 'infra_terraform_import').pk}/pull/")
+    share.refresh_from_db()
+    assert share.target == 40  # the lead's number, not the generator's
+    assert share.why == why

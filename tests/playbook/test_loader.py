@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -217,3 +218,17 @@ def test_a_capability_named_like_a_task_is_refused(data):
 
     problems = _problems(data(GOALS, change))
     assert "capability 'goals_review_strategy' has the name of a task" in problems
+
+
+def test_no_task_text_assumes_the_30_day_calendar():
+    # The 14-day plan holds the same tasks in phases of three or four days.
+    calendar = re.compile(
+        r"\bday 30\b|\bdays? \d+[-–]\d+\b|\bweek (two|three|four|\d)\b|\bthis month\b"
+        r"|\bTag 30\b|\bTage \d+[-–]\d+\b|\bWoche (zwei|drei|vier|\d)\b|\bdiesen Monat\b",
+        re.IGNORECASE,
+    )
+    for task in get_playbook().tasks:
+        texts = [task.title, task.description, task.why, task.evidence, *task.steps]
+        for text in texts:
+            for words in (text.en, text.de):
+                assert not calendar.search(words), (task.id, words)
