@@ -194,57 +194,56 @@ def _carried(content: dict[str, Any], phase: int) -> dict[str, Any]:
 # --- Why lines -------------------------------------------------------------------------
 
 
-def _said(playbook: Playbook, answers: Answers, compare: Compare) -> Text:
+Said = tuple[str, str]  # a sentence in English and German, before it becomes a Text
+
+
+def _said(playbook: Playbook, answers: Answers, compare: Compare) -> Said:
     """One answer behind a task, in words: what was picked, left out or answered."""
     question = playbook.questions[compare.question]
     label = question.label
     if compare.op in ("includes", "excludes") and isinstance(question, MultipleChoiceQuestion):
         choice = next(c.label for c in question.choices if c.id == compare.value)
         if compare.op == "excludes":
-            return Text(
-                en=f"You did not pick «{choice.en}» for «{label.en}».",
-                de=f"Bei «{label.de}» haben Sie «{choice.de}» nicht gewählt.",
+            return (
+                f"You did not pick «{choice.en}» for «{label.en}».",
+                f"Bei «{label.de}» haben Sie «{choice.de}» nicht gewählt.",
             )
-        return Text(
-            en=f"You picked «{choice.en}» for «{label.en}».",
-            de=f"Bei «{label.de}» haben Sie «{choice.de}» gewählt.",
+        return (
+            f"You picked «{choice.en}» for «{label.en}».",
+            f"Bei «{label.de}» haben Sie «{choice.de}» gewählt.",
         )
     if compare.op == "unanswered":
-        return Text(
-            en=f"You left «{label.en}» open.",
-            de=f"«{label.de}» haben Sie offen gelassen.",
-        )
+        return (f"You left «{label.en}» open.", f"«{label.de}» haben Sie offen gelassen.")
     answer = answer_text(question, answers.get(question.id))
-    return Text(
-        en=f"You answered «{answer.en}» to «{label.en}».",
-        de=f"Auf «{label.de}» haben Sie «{answer.de}» geantwortet.",
+    return (
+        f"You answered «{answer.en}» to «{label.en}».",
+        f"Auf «{label.de}» haben Sie «{answer.de}» geantwortet.",
     )
 
 
-def _gap_said(question: Question, answer: AnswerValue) -> Text:
+def _gap_said(question: Question, answer: AnswerValue) -> Said:
     """The weakest answer of an area as a gap: for a multiple choice, what is missing
     (not what the team already has)."""
     if isinstance(question, MultipleChoiceQuestion):
         chosen = answer if isinstance(answer, list) else []
         missing = [c.label for c in question.choices if c.score and c.id not in chosen]
         if len(missing) == 1:
-            return Text(
-                en=f"You did not pick «{missing[0].en}» for «{question.label.en}».",
-                de=f"Bei «{question.label.de}» haben Sie «{missing[0].de}» nicht gewählt.",
+            return (
+                f"You did not pick «{missing[0].en}» for «{question.label.en}».",
+                f"Bei «{question.label.de}» haben Sie «{missing[0].de}» nicht gewählt.",
             )
         if missing:
             first_en = ", ".join(f"«{m.en}»" for m in missing[:-1])
             first_de = ", ".join(f"«{m.de}»" for m in missing[:-1])
-            return Text(
-                en=f"You picked none of {first_en} or «{missing[-1].en}» for "
-                f"«{question.label.en}».",
-                de=f"Bei «{question.label.de}» haben Sie weder {first_de} noch "
+            return (
+                f"You picked none of {first_en} or «{missing[-1].en}» for «{question.label.en}».",
+                f"Bei «{question.label.de}» haben Sie weder {first_de} noch "
                 f"«{missing[-1].de}» gewählt.",
             )
     shown = answer_text(question, answer)
-    return Text(
-        en=f"You answered «{shown.en}» to «{question.label.en}».",
-        de=f"Auf «{question.label.de}» haben Sie «{shown.de}» geantwortet.",
+    return (
+        f"You answered «{shown.en}» to «{question.label.en}».",
+        f"Auf «{question.label.de}» haben Sie «{shown.de}» geantwortet.",
     )
 
 
@@ -260,8 +259,8 @@ def _why(
         said = list(dict.fromkeys(_said(playbook, answers, compare) for compare in unique))
         return (
             Text(
-                en=" ".join([base.en, *(t.en for t in said)]),
-                de=" ".join([base.de, *(t.de for t in said)]),
+                en=" ".join([base.en, *(en for en, _de in said)]),
+                de=" ".join([base.de, *(de for _en, de in said)]),
             ),
             tuple(dict.fromkeys(c.question for c in reason)),
         )
@@ -278,8 +277,8 @@ def _why(
             weakest_ids: tuple[str, ...] = ()
             if weakest is not None:
                 question = playbook.questions[weakest.question]
-                gap = _gap_said(question, answers.get(question.id))
-                detail_en, detail_de = f" {gap.en}", f" {gap.de}"
+                gap_en, gap_de = _gap_said(question, answers.get(question.id))
+                detail_en, detail_de = f" {gap_en}", f" {gap_de}"
                 weakest_ids = (question.id,)
             note = Text(
                 en=f"Your answers put «{area.title.en}» at level {reason.current} of 4; "

@@ -179,13 +179,15 @@ class _Load:
 
     def room(self, lo: int, hi: int) -> float:
         """At most how many hours days lo..hi have left (a bound: cheap, not exact)."""
+        limits, taken = self.limits, self.taken
         room = 0.0
         for index in range(self.part_of[lo], self.part_of[hi] + 1):
-            room += self.limits[index] - self.taken[index]
+            room += limits[index] - taken[index]
+        week_limits, week_taken = self.week_limits, self.week_taken
         week_room = 0.0
         for week in range((lo - 1) // WEEK, (hi - 1) // WEEK + 1):
-            week_room += self.week_limits[week] - self.week_taken[week]
-        return min(room, week_room)
+            week_room += week_limits[week] - week_taken[week]
+        return room if room < week_room else week_room
 
     def span(self, effort: float, lo: int, hi: int, anchored: bool) -> tuple[int, int] | None:
         """Where within days lo..hi the effort fits: the earliest end, and for it the
@@ -499,7 +501,7 @@ class _Planner:
         working.sort(key=lambda i: (loads[i].hours / seats[i].weekly_hours, i))
         fastest = max(loads[i].day_limit for i in working)
         soonest = hi if job.anchored else lo + max(1, math.ceil(effort / fastest - EPSILON)) - 1
-        best: tuple[tuple[float, ...], int, tuple[int, int]] | None = None
+        best: tuple[int, tuple[int, int]] | None = None
         tried: set[float] = set()
         for index in working:
             seat = seats[index]
@@ -511,12 +513,11 @@ class _Planner:
             span = loads[index].span(effort, lo, hi, job.anchored)
             if span is None:
                 continue
-            key = (span[1], loads[index].hours / seat.weekly_hours, index)
-            if best is None or key < best[0]:
-                best = (key, index, span)
-            if span[1] <= soonest:
+            # The seats after this one are as loaded or more: only an earlier end beats it.
+            best, hi = (index, span), span[1] - 1
+            if span[1] <= soonest or hi < lo:
                 break
-        return None if best is None else (best[1], best[2])
+        return best
 
 
 def fit_one(
