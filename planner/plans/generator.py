@@ -416,11 +416,12 @@ def _target_why(
         names = _listed([e.technique for e in waiting])
         aim = number_text(would_be, kpi.unit)
         return Text(
-            en=f"The work that would change it waits in the backlog ({names.en}), so the plan "
-            f"holds the baseline; pull that work in and aim for {aim.en}. {baseline.en}",
-            de=f"Die Arbeit, die diesen Wert verändern würde, wartet im Backlog ({names.de}); "
-            f"der Plan hält deshalb den Ausgangswert. Holen Sie diese Arbeit in den Plan und "
-            f"zielen Sie auf {aim.de}. {baseline.de}",
+            en="The work that would change it waits in the backlog, so the plan holds the "
+            f"baseline. Pulled in, the plan counts on {names.en}: aim for {aim.en} then. "
+            f"{baseline.en}",
+            de="Die Arbeit, die diesen Wert verändern würde, wartet im Backlog; der Plan hält "
+            "deshalb den Ausgangswert. Holen Sie sie in den Plan, setzt er auf "
+            f"{names.de}: Zielen Sie dann auf {aim.de}. {baseline.de}",
         )
     return Text(
         en="Nothing in this plan changes it: what would is already in place or does not "

@@ -299,27 +299,14 @@ def kpi_target_edit(
     plan = selectors.plan_of_team(membership.team_id, plan_id)
     target = selectors.target_of_plan(plan, target_id)
     form = _target_form(target, request.POST)
-    if isinstance(form, KpiBandForm):
-        return _submit(
-            request,
-            membership,
-            plan,
-            form,
-            lambda data: services.kpi_band_update(
-                target=target, low=data["low"], high=data["high"]
-            ),
-            _("Healthy band saved."),
-            target_forms={target.pk: form},
-        )
-    return _submit(
-        request,
-        membership,
-        plan,
-        form,
-        lambda data: services.kpi_target_update(target=target, value=data["target"]),
-        _("KPI target saved."),
-        target_forms={target.pk: form},
-    )
+
+    def save(data: dict[str, Any]) -> object:
+        if isinstance(form, KpiBandForm):
+            return services.kpi_band_update(target=target, low=data["low"], high=data["high"])
+        return services.kpi_target_update(target=target, value=data["target"])
+
+    done = _("Healthy band saved.") if isinstance(form, KpiBandForm) else _("KPI target saved.")
+    return _submit(request, membership, plan, form, save, done, target_forms={target.pk: form})
 
 
 def _target_form(target: KpiTarget, data: Any = None) -> forms.Form:

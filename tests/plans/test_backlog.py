@@ -175,7 +175,8 @@ def test_pulling_work_in_moves_the_targets_that_count_on_it(client: Client, lead
     client.post(f"{base(plan)}tasks/{import_task.pk}/backlog/")
     share.refresh_from_db()
     assert share.target == 0
-    assert "waits in the backlog (importing the existing resources into code)" in share.why["en"]
+    pulled_in = "Pulled in, the plan counts on importing the existing resources into code"
+    assert pulled_in in share.why["en"]
 
 
 def test_a_target_the_lead_set_stays_when_work_moves(client: Client, lead, plan):

@@ -20,8 +20,11 @@ pytestmark = pytest.mark.django_db
 PLAYBOOK = get_playbook()
 
 
-def url(plan: Plan, target: KpiTarget) -> str:
-    return f"/teams/{plan.team.slug}/plans/{plan.pk}/kpis/{target.pk}/"
+def post_band(client: Client, plan: Plan, target: KpiTarget, low: str, high: str) -> HttpResponse:
+    """Submit the band form of a band KPI as the page does."""
+    where = f"/teams/{plan.team.slug}/plans/{plan.pk}/kpis/{target.pk}/"
+    prefix = f"kpi-{target.pk}"
+    return client.post(where, {f"{prefix}-low": low, f"{prefix}-high": high})  # type: ignore[return-value]
 
 
 def gpu(plan: Plan) -> KpiTarget:
@@ -39,8 +42,7 @@ def test_a_band_kpi_is_shown_as_its_band_with_its_unit(client: Client, engineer,
 def test_lead_edits_a_band_and_a_held_target_stays(client: Client, lead, plan):
     target = gpu(plan)
     client.force_login(lead)
-    prefix = f"kpi-{target.pk}"
-    response = client.post(url(plan, target), {f"{prefix}-low": "55", f"{prefix}-high": "80"})
+    response = post_band(client, plan, target, "55", "80")
     assert response.status_code == 302
     target.refresh_from_db()
     assert (target.band_low, target.band_high, target.target) == (55, 80, 18)
@@ -50,8 +52,7 @@ def test_a_target_aimed_into_the_band_moves_with_it(client: Client, lead, plan):
     target = gpu(plan)
     KpiTarget.objects.filter(pk=target.pk).update(target=60)
     client.force_login(lead)
-    prefix = f"kpi-{target.pk}"
-    response = client.post(url(plan, target), {f"{prefix}-low": "65", f"{prefix}-high": "80"})
+    response = post_band(client, plan, target, "65", "80")
     assert response.status_code == 302
     target.refresh_from_db()
     assert (target.band_low, target.band_high, target.target) == (65, 80, 65)
@@ -71,8 +72,7 @@ def test_a_bad_band_is_refused_at_the_field_and_nothing_changes(
 ):
     target = gpu(plan)
     client.force_login(lead)
-    prefix = f"kpi-{target.pk}"
-    response = client.post(url(plan, target), {f"{prefix}-low": low, f"{prefix}-high": high})
+    response = post_band(client, plan, target, low, high)
     assert response.status_code == 400
     assert message in response.content.decode()
     target.refresh_from_db()
@@ -82,8 +82,7 @@ def test_a_bad_band_is_refused_at_the_field_and_nothing_changes(
 def test_an_engineer_cannot_edit_a_band(client: Client, engineer, plan):
     target = gpu(plan)
     client.force_login(engineer)
-    prefix = f"kpi-{target.pk}"
-    response = client.post(url(plan, target), {f"{prefix}-low": "10", f"{prefix}-high": "20"})
+    response = post_band(client, plan, target, "10", "20")
     assert response.status_code == 403
     target.refresh_from_db()
     assert (target.band_low, target.band_high) == (60, 85)
