@@ -10,9 +10,10 @@ the phase's last day and reviews what of the phase's work got done, so it does n
 for what did not.
 
 Tasks are placed best first, each as early and on as few days as it fits. A task
-nobody's week holds is shared, if it can be (`max_parts`), in equal parts by as few
-people as hold it, side by side; where equal parts do not fit, in the parts the people's
-hours left hold (the most from whoever has the most), none under `MIN_PART`. A task that
+nobody's week holds is shared, if it can be (`max_parts`), in parts as equal as whole
+half hours allow, by as few people as hold them, side by side; where those do not fit,
+in the parts the people's hours left hold (the most from whoever has the most), none
+under `MIN_PART`. A task that
 later work needs but its phase cannot hold is carried into the next phase that can,
 before that work; one that does not fit, or whose prerequisite did not, goes to the
 backlog with the reason.
@@ -61,6 +62,16 @@ class Seat:
         """Hours of plan work in one day: six focused hours, more for someone who gives
         the plan most of their week, never more than the week holds."""
         return min(self.weekly_hours, max(FOCUSED_DAY, self.weekly_hours / 5))
+
+
+def equal_shares(effort: float, parts: int) -> list[float]:
+    """`effort` in `parts` shares as equal as whole half hours allow, the larger first
+    (8 h in three: 3, 2.5 and 2.5); exactly equal where the effort is not in half hours."""
+    halves = effort * 2
+    if parts == 1 or abs(halves - round(halves)) > EPSILON:
+        return [effort / parts] * parts
+    base, extra = divmod(round(halves), parts)
+    return [(base + (1 if part < extra else 0)) / 2 for part in range(parts)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -395,7 +406,8 @@ class _Planner:
             if parts > 1 and job.effort / parts < MIN_PART:
                 break
             # Only those with the hours left in these days can take a part: often nobody.
-            able = [i for room, i in rooms if room >= job.effort / parts - EPSILON]
+            largest = equal_shares(job.effort, parts)[0]
+            able = [i for room, i in rooms if room >= largest - EPSILON]
             if len(able) >= parts and (shares := self._share(job, parts, phase, after, able)):
                 return shares
         if job.max_parts > 1 and not job.anchored:
@@ -475,13 +487,14 @@ class _Planner:
         """The job in `parts` equal shares on as many of `able` within `phase`, from day
         `after`; nothing taken (an empty list) if they do not all fit."""
         last = self.phases[phase - 1][1]
-        effort = job.effort / parts
         taken: list[Placement] = []
-        for part in range(1, parts + 1):
+        for part, effort in enumerate(equal_shares(job.effort, parts), 1):
             found = self._best_seat(job, effort, after, last, able, {p.seat for p in taken})
             if found is None:
                 for placement in taken:
-                    self._give_back(placement.seat, placement.start, placement.end, effort)
+                    self._give_back(
+                        placement.seat, placement.start, placement.end, placement.effort
+                    )
                 return []
             index, (start, end) = found
             self._take(index, start, end, effort)

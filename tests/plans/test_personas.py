@@ -125,6 +125,23 @@ def test_iac_team_gets_monitoring_but_no_terraform_setup():
     assert "opt_cpu_rightsizing" in selected  # 35% CPU is below the healthy band
 
 
+def test_a_team_without_monitoring_gets_alerts_before_logs_and_the_slo_waits_for_them():
+    # Read as a practitioner: a team that learns of incidents after three days needs
+    # alerts first; an SLO's burn-rate alerts need the alert route; neither waits while
+    # hours go to structured logging or the SLO.
+    for persona in ("manual", "iac_no_monitoring"):
+        plan = plan_for(persona)
+        ids = _ids(plan)
+        assert "mon_alerting" in ids, persona
+        assert "mon_alerting" in PLAYBOOK.task("mon_slo_error_budget").prerequisites
+        targets = {k.kpi_id: k.target for k in plan.kpi_targets}
+        assert targets["time_to_detect"] < PERSONAS[persona]["hours_to_detect"]
+        alerting = [t for t in plan.tasks if t.task_id == "mon_alerting"]
+        # Shared in whole half hours that add up to the task's eight.
+        assert sum(t.effort_hours for t in alerting) == 8
+        assert all((t.effort_hours * 2).is_integer() for t in alerting)
+
+
 def test_mature_team_only_verifies_and_reviews_and_has_room_for_all_of_it():
     plan = plan_for("mature")
     kinds = {PLAYBOOK.task(t.task_id).kind for t in plan.tasks}

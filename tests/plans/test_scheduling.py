@@ -9,6 +9,7 @@ from planner.plans.scheduling import (
     Job,
     Seat,
     Span,
+    equal_shares,
     placing_order,
     schedule,
     segments,
@@ -87,6 +88,18 @@ def test_a_task_nobodys_week_holds_is_shared_side_by_side():
         (0, 1, 2, 8, 8),
         (1, 2, 2, 8, 8),
     ]
+
+
+def test_shares_are_as_equal_as_half_hours_allow_the_larger_first():
+    assert equal_shares(8, 3) == [3.0, 2.5, 2.5]
+    assert equal_shares(10, 2) == [5.0, 5.0]
+    assert equal_shares(7, 4) == [2.0, 2.0, 1.5, 1.5]
+    assert equal_shares(5, 1) == [5.0]
+    assert equal_shares(1 / 3, 2) == [1 / 6, 1 / 6]  # not in half hours: exactly equal
+    result = schedule(
+        [job("alerts", 8, phase=2, max_parts=3)], MONTH, [Seat(i, 3) for i in (1, 2, 3)]
+    )
+    assert sorted(p.effort for p in result.placed) == [2.5, 2.5, 3.0]
 
 
 def test_work_a_later_phase_needs_moves_on_when_its_own_phase_is_full():
