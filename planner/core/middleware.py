@@ -4,28 +4,50 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.cache import patch_vary_headers
+
+from planner.core.readiness import readiness
 
 HEALTH_PATH = "/healthz"
+READY_PATH = "/readyz"
 
 
 class HealthCheckMiddleware:
-    """Answers `/healthz` before host validation and HTTPS redirects.
+    """Answers `/healthz` and `/readyz` before host validation and HTTPS redirects.
 
-    Container health checks call it on localhost over plain HTTP; that must not depend on
-    ALLOWED_HOSTS or on the TLS proxy in front. It proves the database answers.
+    Probes call them on localhost over plain HTTP; that must not depend on ALLOWED_HOSTS or
+    on the TLS proxy in front. `/healthz` is liveness: the process answers requests (a
+    restart would not bring back a database). `/readyz` is readiness: the database, the
+    cache and the broker answer; 503 when one does not, naming which, never why (the log
+    has that).
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.path != HEALTH_PATH:
-            return self.get_response(request)
-        try:
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT 1")
-        except Exception as error:  # noqa: BLE001 - any failure means unhealthy
-            return JsonResponse({"status": "error", "database": str(error)}, status=503)
-        return JsonResponse({"status": "ok"})
+        if request.path == HEALTH_PATH:
+            return JsonResponse({"status": "ok"})
+        if request.path == READY_PATH:
+            checks = readiness()
+            ready = all(checks.values())
+            body = {"status": "ok" if ready else "unavailable"}
+            body.update({name: "ok" if up else "down" for name, up in checks.items()})
+            return JsonResponse(body, status=200 if ready else 503)
+        return self.get_response(request)
+
+
+class VaryOnHtmxMiddleware:
+    """Marks every page as varying by `HX-Request`: views answer htmx with a partial and a
+    plain request with the whole page from one URL, so no cache (the browser's back
+    button, a proxy) may hand one in place of the other."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if response.get("Content-Type", "").startswith("text/html"):
+            patch_vary_headers(response, ("HX-Request",))
+        return response

@@ -60,6 +60,15 @@ def test_next_saves_the_step_and_moves_on(started, team):
     assert draft.is_draft
 
 
+def test_a_step_answers_htmx_with_a_partial_and_says_it_varies_by_that(started, team):
+    page = started.get(url(team, "deployment"))
+    partial = started.get(url(team, "deployment"), HTTP_HX_REQUEST="true")
+    assert b"<html" in page.content
+    assert b"<html" not in partial.content
+    for response in (page, partial):
+        assert "HX-Request" in response["Vary"]
+
+
 def test_invalid_step_shows_errors_at_the_field_and_stores_nothing(started, team):
     data = step_data("optimisation", {**MANUAL, "p95_latency_ms": 10, "model_size_mb": "huge"})
     response = started.post(url(team, "optimisation"), data)

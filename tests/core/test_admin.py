@@ -38,3 +38,18 @@ def test_admin_list_add_and_change_pages_open(client: Client, model: str):
 def test_engineer_cannot_open_admin(client: Client, engineer):
     client.force_login(engineer)
     assert client.get("/admin/").status_code == 302
+
+
+def test_admin_sign_in_goes_through_the_rate_limited_login(client: Client):
+    User.objects.create_superuser("admin@example.org", "admin-pass-123456")
+    response = client.get("/admin/login/?next=/admin/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/?next=")
+    # The admin's own form takes no password: posting one signs nobody in.
+    posted = client.post(
+        "/admin/login/?next=/admin/",
+        {"username": "admin@example.org", "password": "admin-pass-123456"},
+    )
+    assert posted.status_code == 302
+    assert posted["Location"].startswith("/accounts/login/")
+    assert "_auth_user_id" not in client.session

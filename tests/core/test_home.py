@@ -43,12 +43,6 @@ def test_home_query_count_does_not_grow_with_teams(
         client.get("/")
 
 
-def test_healthz_answers_ok_without_host_check(client: Client):
-    response = client.get("/healthz", HTTP_HOST="unlisted.invalid")
-    assert response.status_code == 200
-    assert response.json() == {"status": "ok"}
-
-
 def test_static_assets_are_served_by_the_app(client: Client):
     page = client.get("/").content.decode()
     assert "/static/css/planner.css" in page
