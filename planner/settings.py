@@ -110,7 +110,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 def _cache(url: str) -> dict[str, Any]:
     scheme = urlsplit(url).scheme
     if scheme in ("redis", "rediss"):
-        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+        # Redis down is a cache miss, never an error (planner/core/cache.py).
+        return {"BACKEND": "planner.core.cache.FallbackRedisCache", "LOCATION": url}
     if scheme == "dummy":
         return {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
     return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
