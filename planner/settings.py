@@ -142,9 +142,9 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGOUT_REDIRECT_URL = "home"
-# A taken email gets a plain "already registered" message at the field, as users expect;
-# the trade-off (an address can be probed at sign-up) is documented in the README.
-ACCOUNT_PREVENT_ENUMERATION = False
+# Sign-up and password reset answer alike whether or not an address has an account; the
+# owner of a taken address gets an email saying someone tried to sign up with it.
+ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Planner] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if CONFIG.uses_https else "http"
 ACCOUNT_RATE_LIMITS = {

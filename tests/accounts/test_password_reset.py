@@ -38,3 +38,13 @@ def test_reset_link_works_once(client: Client, engineer):
     client.post(form_url, {"password1": NEW, "password2": NEW})
     again = Client().get(path.group(1), follow=True)
     assert "Bad Token" in again.content.decode()
+
+
+def test_reset_answers_alike_for_an_unknown_address(client: Client, engineer):
+    known = client.post("/accounts/password/reset/", {"email": engineer.email})
+    unknown = Client().post("/accounts/password/reset/", {"email": "nobody@example.org"})
+    assert known.status_code == unknown.status_code == 302
+    assert known["Location"] == unknown["Location"]
+    # The unknown address learns it has no account; nobody else learns anything.
+    assert [m.to for m in mail.outbox] == [[engineer.email], ["nobody@example.org"]]
+    assert "/accounts/password/reset/key/" not in str(mail.outbox[1].body)

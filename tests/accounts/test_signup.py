@@ -9,6 +9,7 @@ from django.core import mail
 from django.test import Client
 
 from planner.accounts.models import User
+from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
@@ -31,12 +32,19 @@ def test_sign_up_creates_user_and_sends_verification_email(client: Client):
     assert "/accounts/confirm-email/" in str(mail.outbox[0].body)
 
 
-def test_sign_up_with_taken_email_is_refused_at_the_field(client: Client, engineer):
-    response = _sign_up(client, engineer.email.upper())
-    assert response.status_code == 200
-    assert "email" in response.context["form"].errors
-    assert "already registered" in str(response.context["form"].errors["email"])
-    assert User.objects.count() == 1
+def test_sign_up_with_a_taken_email_answers_as_for_a_new_one_and_tells_the_owner(
+    client: Client, engineer
+):
+    new = _sign_up(client, "someone.new@example.org")
+    taken = _sign_up(Client(), engineer.email.upper())
+    # The same answer: nobody learns from the page whether the address has an account.
+    assert taken.status_code == new.status_code == 302
+    assert taken["Location"] == new["Location"]
+    assert User.objects.filter(email__iexact=engineer.email).count() == 1
+    owner_mail = [m for m in mail.outbox if m.to == [engineer.email]]
+    assert len(owner_mail) == 1
+    assert "/accounts/password/reset/" in str(owner_mail[0].body)
+    assert engineer.check_password(PASSWORD)  # nothing changed on the account
 
 
 @pytest.mark.parametrize(
