@@ -37,7 +37,7 @@ system-deps:
 
 $(MO): $(PO)
 	@command -v msgfmt >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq gettext >/dev/null; }
-	msgfmt --check -o $@ $<
+	@msgfmt --check -o $@ $<
 
 compilemessages: $(MO)
 
@@ -45,13 +45,15 @@ messages: deps
 	DEBUG=true $(PY) manage.py makemessages -l de --no-location --no-obsolete --ignore 'var/*' --ignore 'benchmarks/*' --ignore 'tests/*'
 
 run: export DEBUG ?= true
+# Links in emails follow the port the app runs on, unless SITE_URL is set.
+run: export SITE_URL ?= http://127.0.0.1:$(PORT)
 run: deps compilemessages
 	@$(PY) manage.py migrate --no-input -v 0
 	@$(PY) manage.py demo
 	@echo
 	@echo "Planner runs at http://127.0.0.1:$(PORT)/  (Ctrl-C stops web, worker and beat)"
 	@echo "Sign in as lead@example.com, engineer@example.com or engineer2@example.com, password planner-demo"
-	@echo "Emails are written to var/mail/."
+	@echo "Emails are written to var/mail/; their links point at $(SITE_URL)."
 	@echo
 	@PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/honcho start -f Procfile -p $(PORT)
 

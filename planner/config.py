@@ -42,7 +42,7 @@ class Settings(BaseSettings):
         default=f"sqlite:///{VAR_DIR / 'planner.sqlite3'}", alias="DATABASE_URL"
     )
     cache_url: str = Field(default="locmem://", alias="CACHE_URL")
-    celery_broker_url: str = Field(default="filesystem://", alias="CELERY_BROKER_URL")
+    celery_broker_url: str = Field(default="filesystem://localhost/", alias="CELERY_BROKER_URL")
 
     email_backend: EmailBackend = Field(default="file", alias="EMAIL_BACKEND")
     email_host: str = Field(default="localhost", alias="EMAIL_HOST")

@@ -43,7 +43,7 @@ def test_development_defaults_are_embedded(environ):
     settings = Settings(_env_file=None)
     assert settings.database_url.startswith("sqlite:///")
     assert "var/planner.sqlite3" in settings.database_url
-    assert settings.celery_broker_url == "filesystem://"
+    assert settings.celery_broker_url == "filesystem://localhost/"
     assert settings.email_backend == "file"
     assert settings.effective_allowed_hosts() == ["localhost", "127.0.0.1", "[::1]"]
 
