@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -63,3 +64,30 @@ class WallClockDateTimeField(forms.DateTimeField):
             except (ValueError, TypeError):
                 continue
         raise ValidationError(self.error_messages["invalid"], code="invalid")
+
+
+# Control characters (a line break among them) and the marks that turn text direction: in a
+# name or a title they break email headers or make "gnp.exe" read as "exe.png".
+NOT_ONE_LINE = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]"
+)
+
+
+def is_one_line(value: str) -> bool:
+    return NOT_ONE_LINE.search(value) is None
+
+
+class SingleLineField(forms.CharField):
+    """A name, a title or a subject: one line of text, nothing that moves or breaks it."""
+
+    default_error_messages = {
+        "one_line": _(
+            "Use one line of plain text: no line breaks, control characters or "
+            "text direction marks."
+        ),
+    }
+
+    def validate(self, value: Any) -> None:
+        super().validate(value)
+        if value and not is_one_line(value):
+            raise ValidationError(self.error_messages["one_line"], code="one_line")

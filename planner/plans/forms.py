@@ -10,12 +10,13 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from planner.accounts.models import User
+from planner.core.fields import SingleLineField
 
 
 class TaskEditForm(forms.Form):
     """`members` is loaded once per page, not once per task row."""
 
-    title = forms.CharField(label=_("Title"), max_length=200)
+    title = SingleLineField(label=_("Title"), max_length=200)
     day = forms.IntegerField(label=_("Day"), min_value=1, max_value=30)
     assignee = forms.TypedChoiceField(
         label=_("Assignee"), coerce=int, required=False, empty_value=None

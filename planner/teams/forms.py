@@ -7,11 +7,12 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from planner.accounts.forms import time_zone_choices
+from planner.core.fields import SingleLineField
 from planner.teams.models import Role
 
 
 class TeamForm(forms.Form):
-    name = forms.CharField(label=_("Team name"), max_length=100)
+    name = SingleLineField(label=_("Team name"), max_length=100)
     time_zone = forms.ChoiceField(
         label=_("Time zone"),
         choices=time_zone_choices,

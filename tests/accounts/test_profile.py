@@ -58,3 +58,16 @@ def test_profile_needs_sign_in(client: Client):
     response = client.get("/accounts/profile/")
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/")
+
+
+def test_a_name_on_two_lines_is_refused_and_nothing_changes(client: Client, engineer):
+    client.force_login(engineer)
+    before = engineer.name
+    response = client.post(
+        "/accounts/profile/",
+        {"name": "Erik\nBerg", "language": "en", "time_zone": "Europe/Zurich"},
+    )
+    assert response.status_code in (200, 400)
+    assert "name" in response.context["form"].errors
+    engineer.refresh_from_db()
+    assert engineer.name == before

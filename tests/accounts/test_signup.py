@@ -16,10 +16,11 @@ pytestmark = pytest.mark.django_db
 STRONG = "orbit-lantern-quartz-91"
 
 
-def _sign_up(client: Client, email: str, password: str = STRONG, **extra: Any):
-    return client.post(
-        "/accounts/signup/", {"email": email, "password1": password, "password2": password}, **extra
-    )
+def _sign_up(
+    client: Client, email: str, password: str = STRONG, name: str = "Noor Haddad", **extra: Any
+):
+    data = {"name": name, "email": email, "password1": password, "password2": password}
+    return client.post("/accounts/signup/", data, **extra)
 
 
 def test_sign_up_creates_user_and_sends_verification_email(client: Client):
@@ -28,6 +29,8 @@ def test_sign_up_creates_user_and_sends_verification_email(client: Client):
     user = User.objects.get()
     assert user.email == "new.person@example.org"
     assert user.check_password(STRONG)
+    assert user.name == "Noor Haddad"
+    assert user.display_name == "Noor Haddad"  # not the address, in the nav and the emails
     assert len(mail.outbox) == 1
     assert "/accounts/confirm-email/" in str(mail.outbox[0].body)
 
@@ -61,3 +64,15 @@ def test_weak_password_is_refused_with_the_validator_message(client: Client, pas
 def test_sign_up_in_german_keeps_german_as_language(client: Client):
     _sign_up(client, "anna@example.ch", HTTP_ACCEPT_LANGUAGE="de")
     assert User.objects.get().language == "de"
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["", "   ", "Noor\nHaddad", "Noor\rBcc: x@example.org", "Noor\u202egnp.exe", "Noor\x00"],
+)
+def test_sign_up_needs_a_name_on_one_line(client: Client, name: str):
+    response = _sign_up(client, "named@example.org", name=name)
+    assert response.status_code == 200
+    assert "name" in response.context["form"].errors
+    assert not User.objects.exists()
+    assert not mail.outbox

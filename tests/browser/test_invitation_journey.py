@@ -20,7 +20,8 @@ def _link_in_last_email(to: str, pattern: str) -> str:
     return match.group(0)
 
 
-def _sign_up(page: Page, email: str, shot) -> None:
+def _sign_up(page: Page, name: str, email: str, shot) -> None:
+    page.get_by_label("Name").fill(name)
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password:", exact=True).fill(PASSWORD)
     page.get_by_label("Password (again):").fill(PASSWORD)
@@ -36,7 +37,7 @@ def test_lead_invites_engineer_who_joins_from_email(live_server, page: Page, sho
 
     # The lead signs up and confirms the address from the verification email.
     page.get_by_role("link", name="Sign up").first.click()
-    _sign_up(page, "lena@example.org", shot)
+    _sign_up(page, "Lena Keller", "lena@example.org", shot)
     expect(page.get_by_role("heading", level=1)).to_contain_text("Verify Your Email Address")
     shot("verification-sent")
     page.goto(_link_in_last_email("lena@example.org", r"https?://\S+/accounts/confirm-email/\S+/"))
@@ -67,6 +68,7 @@ def test_lead_invites_engineer_who_joins_from_email(live_server, page: Page, sho
     shot("invitation", engineer)
     engineer.get_by_role("link", name="Create account").click()
     expect(engineer.get_by_label("Email")).to_have_value("erik@example.org")
+    engineer.get_by_label("Name").fill("Erik Berg")
     engineer.get_by_label("Password:", exact=True).fill(PASSWORD)
     engineer.get_by_label("Password (again):").fill(PASSWORD)
     shot("engineer-signup", engineer)
@@ -75,14 +77,15 @@ def test_lead_invites_engineer_who_joins_from_email(live_server, page: Page, sho
     expect(engineer.get_by_role("heading", level=1)).to_have_text("Join Vision Models")
     engineer.get_by_role("button", name="Join team").click()
     expect(engineer.get_by_role("heading", level=1)).to_have_text("Vision Models")
-    expect(engineer.locator("#members")).to_contain_text("erik@example.org")
+    expect(engineer.locator("#members")).to_contain_text("Erik Berg")
+    expect(engineer.locator("#members")).to_contain_text("Lena Keller")
 
     # Both see the team: the engineer on his home page, the lead in her member list.
     engineer.get_by_role("link", name="My tasks").click()
     expect(engineer.get_by_role("link", name="Vision Models")).to_be_visible()
     shot("engineer-home", engineer)
     page.reload()
-    expect(page.locator("#members")).to_contain_text("erik@example.org")
+    expect(page.locator("#members")).to_contain_text("Erik Berg")
     expect(page.locator("#invitations")).not_to_contain_text("erik@example.org")
     shot("team-with-engineer")
     engineer_context.close()

@@ -96,6 +96,17 @@ def test_lead_edits_title_day_and_assignee(client: Client, lead, engineer, plan)
     )
 
 
+def test_a_title_must_be_one_line_and_nothing_changes_when_it_is_not(client: Client, lead, plan):
+    client.force_login(lead)
+    target = task(plan, "goals_record_baselines")
+    before = (target.title_text, target.day)
+    response = _edit(client, plan, target, title="Baselines\r\nBcc: someone@example.org", day=6)
+    assert response.status_code == 400
+    assert "Use one line of plain text" in response.content.decode()
+    target.refresh_from_db()
+    assert (target.title_text, target.day) == before
+
+
 def test_htmx_edit_answers_with_the_task_row(client: Client, lead, plan):
     client.force_login(lead)
     target = task(plan, "goals_record_baselines")

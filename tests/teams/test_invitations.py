@@ -122,7 +122,7 @@ def test_new_user_signs_up_from_link_and_joins(client: Client, team):
     password = "orbit-lantern-quartz-91"
     client.post(
         "/accounts/signup/",
-        {"email": "new@example.org", "password1": password, "password2": password},
+        {"name": "Nia", "email": "new@example.org", "password1": password, "password2": password},
     )
     user = User.objects.get(email="new@example.org")
     assert EmailAddress.objects.get(user=user).verified  # the link proved the address

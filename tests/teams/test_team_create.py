@@ -42,7 +42,14 @@ def test_taken_short_name_is_refused_at_the_field(client: Client, engineer):
 
 
 @pytest.mark.parametrize(
-    ("field", "value"), [("name", "   "), ("time_zone", "Nowhere/City"), ("language", "fr")]
+    ("field", "value"),
+    [
+        ("name", "   "),
+        ("name", "Vision\nModels"),  # a line break in a name broke every invitation's header
+        ("name", "Vision \u202egnp.exe"),  # would read as "Vision exe.png"
+        ("time_zone", "Nowhere/City"),
+        ("language", "fr"),
+    ],
 )
 def test_bad_team_input_is_refused_at_the_field(client: Client, engineer, field, value):
     client.force_login(engineer)
