@@ -84,6 +84,8 @@ def _demo_plan(team: Team, lead: User) -> None:
     """
     if Plan.objects.filter(team=team, status=PlanStatus.ACTIVE).exists():
         return
+    # A self-assessment someone left half done in the demo team makes way for the demo's.
+    Assessment.objects.filter(team=team, completed_at__isnull=True).delete()
     playbook = get_playbook()
     zone = zoneinfo.ZoneInfo(team.time_zone)
     today = timezone.localdate(timezone=zone)

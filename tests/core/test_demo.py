@@ -8,6 +8,7 @@ from django.test import Client
 from django.utils import timezone
 
 from planner.accounts.models import User
+from planner.assessment.models import Assessment
 from planner.plans.models import Plan, PlanStatus, TaskStatus
 from planner.progress.models import Activity
 from planner.progress.selectors import dashboard
@@ -89,3 +90,15 @@ def test_demo_reminders_up_to_phase_three_are_sent_and_phase_four_is_next(settin
     assert set(Delivery.objects.values_list("state", flat=True)) == {"sent"}
     phase_four = next(d.at for d in schedule_of(plan) if d.boundary.key == "phase-4")
     assert plan.next_reminder_at == phase_four
+
+
+def test_demo_loads_over_a_half_done_assessment_and_no_plan(settings):
+    settings.DEBUG = True
+    call_command("demo")
+    Plan.objects.all().delete()
+    lead = User.objects.get(email="lead@example.com")
+    Assessment.objects.create(team=lead.memberships.get().team, created_by=lead, answers={})
+    call_command("demo")
+    plan = Plan.objects.get(team__slug="demo")
+    assert plan.status == PlanStatus.ACTIVE
+    assert not Assessment.objects.filter(completed_at__isnull=True).exists()

@@ -49,3 +49,12 @@ def test_static_assets_are_served_by_the_app(client: Client):
     assert "htmx" in page
     assert "unpkg" not in page
     assert "cdn" not in page.lower()
+
+
+def test_a_request_too_large_gets_a_page_that_says_so(client: Client, engineer):
+    client.force_login(engineer)
+    response = client.post("/teams/new/", {"name": "x" * 3_000_000, "time_zone": "UTC"})
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "The request was not understood" in body
+    assert "/static/css/planner.css" in body
