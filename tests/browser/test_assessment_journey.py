@@ -98,3 +98,24 @@ def test_lead_takes_assessment_and_starts_plan(live_server, page: Page, shot, le
     shot("plan-started")
     plan.refresh_from_db()
     assert plan.status == PlanStatus.ACTIVE
+
+
+def test_with_debug_on_a_step_error_still_swaps_in_place(
+    live_server, page: Page, shot, lead, team, settings
+):
+    # `make run` serves with DEBUG on: an htmx answer of 400 must not replace the page.
+    settings.DEBUG = True
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Email:").fill(lead.email)
+    page.get_by_label("Password:").fill(PASSWORD)
+    page.get_by_role("button", name="Sign In").click()
+    page.goto(f"{live_server.url}/teams/{team.slug}/assessment/")
+    page.get_by_role("button", name="Start the assessment").click()
+    page.goto(f"{live_server.url}/teams/{team.slug}/assessment/optimisation/")
+    fill_step(page, "optimisation", {**MANUAL, "p95_latency_ms": 100})
+    page.get_by_role("button", name="Next").click()
+    expect(page.locator("#p95_latency_ms-errors")).to_contain_text("cannot be below the average")
+    # Still the whole styled page around the step: the navigation and the stylesheet.
+    expect(page.get_by_role("link", name="My tasks")).to_be_visible()
+    assert page.evaluate("document.styleSheets.length") >= 1
+    shot("step-error-debug")
