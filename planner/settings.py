@@ -162,6 +162,7 @@ ACCOUNT_RATE_LIMITS = {
 
 LANGUAGE_CODE = CONFIG.language_code
 LANGUAGES = [("en", _("English")), ("de", _("German"))]
+FORMAT_MODULE_PATH = ["planner.formats"]  # English dates without US style
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = CONFIG.time_zone
 USE_I18N = True

@@ -108,6 +108,9 @@ class Invitation(models.Model):
         related_name="+",
     )
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    # The last try to send the email failed (mail server down, a header it refused): the
+    # lead sees "not sent" and can send it again.
+    email_failed_at = models.DateTimeField(_("email not sent"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("invitation")

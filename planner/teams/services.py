@@ -7,9 +7,12 @@ refuses.
 
 from __future__ import annotations
 
+import logging
 import secrets
 from datetime import datetime, timedelta
+from smtplib import SMTPException
 
+from django.core.mail import BadHeaderError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
@@ -20,6 +23,8 @@ from planner.plans.models import Plan, PlanStatus
 from planner.reminders.services import plan_reschedule
 from planner.teams.emails import send_invitation_email
 from planner.teams.models import Invitation, InvitationStatus, Membership, Role, Team, hash_token
+
+logger = logging.getLogger(__name__)
 
 INVITATION_LIFETIME = timedelta(days=7)
 # Invitations send email to any address a lead types: cap them so that a team cannot be
@@ -107,7 +112,42 @@ def invitation_create(
             created_at=now,
             expires_at=now + INVITATION_LIFETIME,
         )
-        transaction.on_commit(lambda: send_invitation_email(invitation, token))
+        transaction.on_commit(lambda: invitation_send(invitation, token, now=now))
+    return invitation
+
+
+def invitation_send(invitation: Invitation, token: str, *, now: datetime | None = None) -> bool:
+    """Send the invitation email; on failure keep the invitation, mark it not sent and log
+    why. Runs after the invitation is committed, so it never undoes it."""
+    now = now or timezone.now()
+    try:
+        send_invitation_email(invitation, token)
+    except (SMTPException, OSError, BadHeaderError):
+        logger.exception("Invitation %s: the email could not be sent", invitation.pk)
+        invitation.email_failed_at = now
+        Invitation.objects.filter(pk=invitation.pk).update(email_failed_at=now)
+        return False
+    if invitation.email_failed_at is not None:
+        invitation.email_failed_at = None
+        Invitation.objects.filter(pk=invitation.pk).update(email_failed_at=None)
+    return True
+
+
+def invitation_resend(*, invitation: Invitation, now: datetime | None = None) -> Invitation:
+    """Send an open invitation again with a new link (the old one stops working) and a new
+    week to use it: after a failed send, or once it expired."""
+    now = now or timezone.now()
+    if invitation.email_failed_at is None and invitation.expires_at > now:
+        raise TeamRuleError(_("This invitation was sent and is still valid."))
+    token = secrets.token_urlsafe(32)
+    with transaction.atomic():
+        updated = Invitation.objects.filter(
+            pk=invitation.pk, accepted_at=None, revoked_at=None
+        ).update(token_hash=hash_token(token), expires_at=now + INVITATION_LIFETIME)
+        if not updated:
+            raise TeamRuleError(_("This invitation was already used or revoked."))
+        invitation.refresh_from_db()
+        transaction.on_commit(lambda: invitation_send(invitation, token, now=now))
     return invitation
 
 

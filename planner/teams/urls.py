@@ -18,6 +18,11 @@ urlpatterns = [
         name="invitation_revoke",
     ),
     path(
+        "teams/<slug:team_slug>/invitations/<int:invitation_id>/resend/",
+        views.invitation_resend,
+        name="invitation_resend",
+    ),
+    path(
         "teams/<slug:team_slug>/members/<int:member_id>/role/",
         views.member_role,
         name="member_role",

@@ -26,7 +26,7 @@ from planner.plans.selectors import team_plans
 from planner.teams import selectors, services
 from planner.teams.access import team_view
 from planner.teams.forms import HoursForm, InvitationForm, RoleForm, TeamCreateForm, TeamForm
-from planner.teams.models import Membership, Role
+from planner.teams.models import Invitation, Membership, Role
 
 
 def _team_page_context(membership: Membership, **extra: object) -> dict[str, object]:
@@ -101,7 +101,7 @@ def invitation_create(request: HtmxHttpRequest, membership: Membership) -> HttpR
     form = InvitationForm(request.POST)
     if form.is_valid():
         try:
-            services.invitation_create(
+            invitation = services.invitation_create(
                 team=membership.team,
                 invited_by=signed_in_user(request),
                 **form.cleaned_data,
@@ -109,11 +109,7 @@ def invitation_create(request: HtmxHttpRequest, membership: Membership) -> HttpR
         except services.TeamRuleError as error:
             form.add_error("email", str(error))
         else:
-            notice = _("Invitation sent to %(email)s.") % {"email": form.cleaned_data["email"]}
-            if request.htmx:
-                return _team_partial(request, membership, "invitations", notice=notice)
-            messages.success(request, notice)
-            return redirect("team_detail", team_slug=membership.team.slug)
+            return _invitation_sent(request, membership, invitation)
     if request.htmx:
         return _team_partial(request, membership, "invitations", invitation_form=form)
     return render(
@@ -122,6 +118,45 @@ def invitation_create(request: HtmxHttpRequest, membership: Membership) -> HttpR
         _team_page_context(membership, invitation_form=form),
         status=400,
     )
+
+
+def _invitation_sent(
+    request: HtmxHttpRequest, membership: Membership, invitation: Invitation
+) -> HttpResponse:
+    """The invitations after a send: saved either way; the notice says whether it went."""
+    if invitation.email_failed_at is None:
+        notice, ok = _("Invitation sent to %(email)s.") % {"email": invitation.email}, True
+    else:
+        notice, ok = (
+            _(
+                "The invitation to %(email)s is saved, but its email could not be sent: "
+                "the mail server did not accept it. Try “Send again” in a few minutes."
+            )
+            % {"email": invitation.email},
+            False,
+        )
+    if request.htmx:
+        return _team_partial(request, membership, "invitations", notice=notice, notice_ok=ok)
+    (messages.success if ok else messages.error)(request, notice)
+    return redirect("team_detail", team_slug=membership.team.slug)
+
+
+@require_POST
+@team_view(Role.LEAD)
+def invitation_resend(
+    request: HtmxHttpRequest, membership: Membership, invitation_id: int
+) -> HttpResponse:
+    invitation = selectors.invitation_of_team(membership.team_id, invitation_id)
+    try:
+        invitation = services.invitation_resend(invitation=invitation)
+    except services.TeamRuleError as error:
+        if request.htmx:
+            return _team_partial(
+                request, membership, "invitations", notice=str(error), notice_ok=False
+            )
+        messages.error(request, str(error))
+        return redirect("team_detail", team_slug=membership.team.slug)
+    return _invitation_sent(request, membership, invitation)
 
 
 @require_POST
