@@ -71,3 +71,32 @@ def test_a_name_on_two_lines_is_refused_and_nothing_changes(client: Client, engi
     assert "name" in response.context["form"].errors
     engineer.refresh_from_db()
     assert engineer.name == before
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/accounts/profile/",
+        "/accounts/password/change/",
+        "/accounts/email/",
+        "/accounts/reminders/",
+    ],
+)
+def test_every_account_page_links_the_others_and_the_way_back(client: Client, engineer, path):
+    client.force_login(engineer)
+    body = client.get(path).content.decode()
+    for link in (
+        "/accounts/profile/",
+        "/accounts/password/change/",
+        "/accounts/email/",
+        "/accounts/reminders/",
+    ):
+        assert f'href="{link}"' in body
+    assert 'aria-current="page"' in body
+    assert "Back to My tasks" in body
+
+
+def test_new_team_has_a_way_back(client: Client, engineer):
+    client.force_login(engineer)
+    body = client.get("/teams/new/").content.decode()
+    assert "Cancel" in body
