@@ -67,3 +67,18 @@ class Shots:
 @pytest.fixture
 def shot(page: Page, request: pytest.FixtureRequest) -> Shots:
     return Shots(page, request.node.name)
+
+
+@pytest.fixture(autouse=True)
+def no_content_security_policy_violations(page: Page):
+    """Every browser test fails if a page breaks the Content-Security-Policy (an inline
+    script or style, eval): the policy must not cost any page its behaviour."""
+    violations: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            violations.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    yield
+    assert violations == []
