@@ -9,7 +9,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PO := locale/de/LC_MESSAGES/django.po
 MO := $(PO:.po=.mo)
-APT_PACKAGES_TEST := chromium:/usr/bin/chromium gettext:msgfmt docker-compose:docker-compose prometheus:promtool
+APT_PACKAGES_TEST := chromium:/usr/bin/chromium gettext:msgfmt docker-compose:docker-compose prometheus:promtool npm:npm default-jre-headless:java
+# The Nu HTML Checker (npm's vnu-jar), which the page audit runs on every main page.
+VNU := var/tools/node_modules/vnu-jar/build/dist/vnu.jar
 
 .PHONY: run test test-clock lint typecheck pytest bench messages compilemessages deps uv system-deps clean
 
@@ -41,6 +43,10 @@ $(MO): $(PO)
 
 compilemessages: $(MO)
 
+$(VNU):
+	@echo "Installing the Nu HTML Checker (vnu-jar) from npm into var/tools/..."
+	@npm install --prefix var/tools --no-audit --no-fund --silent vnu-jar >/dev/null
+
 messages: deps
 	DEBUG=true $(PY) manage.py makemessages -l de --no-location --no-obsolete --ignore 'var/*' --ignore 'benchmarks/*' --ignore 'tests/*'
 
@@ -64,7 +70,7 @@ lint: deps
 typecheck: deps
 	DEBUG=true $(VENV)/bin/mypy
 
-pytest: deps system-deps compilemessages
+pytest: deps system-deps compilemessages $(VNU)
 	DEBUG=true $(PY) -m pytest
 
 # The suite again at instants where calendar bugs show (tests/clock.py lists them and why):

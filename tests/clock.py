@@ -93,7 +93,8 @@ INSTANTS: tuple[tuple[str, str], ...] = (
 # mail server do), which run at the real hour in `make test`; and tests of what takes no
 # clock at all (the playbook files, the pure plan generator and scheduler, the tool routing,
 # targets and why lines of generated plans, settings, the catalogue, the German glossary, the
-# compose file), more than half of the suite's tests.
+# compose file, `make run` and `manage.py` in a bare checkout, the probes and a cache outage,
+# the security headers), more than half of the suite's tests.
 PATHS = (
     "tests",
     *(
@@ -112,6 +113,10 @@ PATHS = (
             "core/test_config.py",
             "core/test_translations.py",
             "core/test_compose.py",
+            "core/test_make_run.py",
+            "core/test_probes.py",
+            "core/test_cache_outage.py",
+            "core/test_security_headers.py",
         )
     ),
 )
