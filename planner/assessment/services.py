@@ -10,6 +10,7 @@ from django.utils import timezone
 from planner.accounts.models import User
 from planner.assessment.answers import validate_answers
 from planner.assessment.models import Assessment
+from planner.assessment.selectors import assessment_errors
 from planner.playbook.loader import Playbook
 from planner.teams.models import Team
 
@@ -76,20 +77,6 @@ def assessment_save_step(
     assessment.updated_at = now or timezone.now()
     assessment.save(update_fields=["answers", "not_applicable", "targets", "updated_at"])
     return {}
-
-
-def assessment_errors(
-    assessment: Assessment, playbook: Playbook
-) -> dict[str, dict[str, list[str]]]:
-    """Errors of the whole assessment, grouped by wizard step."""
-    result = validate_answers(
-        playbook, assessment.answers, not_applicable=frozenset(assessment.not_applicable)
-    )
-    grouped: dict[str, dict[str, list[str]]] = {}
-    for question_id, messages in result.errors.items():
-        section = playbook.question_section.get(question_id)
-        grouped.setdefault(section.id if section else "", {})[question_id] = messages
-    return grouped
 
 
 def assessment_complete(

@@ -12,18 +12,14 @@ from typing import Any
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 from django_htmx.http import HttpResponseClientRedirect
 
 from planner.accounts.auth import signed_in_user
 from planner.assessment import services
-from planner.assessment.models import Assessment
-from planner.assessment.scoring import area_scores, gaps
-from planner.assessment.selectors import draft_assessment, latest_completed
+from planner.assessment.selectors import draft_assessment, latest_completed, result_context
 from planner.assessment.wizard import StepView, parse_step, step_view
 from planner.core.http import HtmxHttpRequest
-from planner.plans.services import plan_generate
 from planner.playbook.loader import get_playbook
 from planner.teams.access import team_view
 from planner.teams.models import Membership, Role
@@ -129,78 +125,4 @@ def assessment_result(request: HtmxHttpRequest, membership: Membership) -> HttpR
     assessment = draft_assessment(team) or latest_completed(team)
     if assessment is None:
         return redirect("assessment_intro", team_slug=team.slug)
-    return render(request, "assessment/result.html", _result_context(team, assessment, membership))
-
-
-def _result_context(team: Any, assessment: Assessment, membership: Membership) -> dict[str, Any]:
-    playbook = get_playbook()
-    errors = services.assessment_errors(assessment, playbook)
-    not_applicable = frozenset(assessment.not_applicable)
-    scores = area_scores(
-        playbook, assessment.answers, targets=assessment.targets, not_applicable=not_applicable
-    )
-    previous = latest_completed(team, before=assessment)
-    before = (
-        {
-            s.area: s.current
-            for s in area_scores(
-                playbook,
-                previous.answers,
-                not_applicable=frozenset(previous.not_applicable),
-            )
-        }
-        if previous
-        else {}
-    )
-    titles = {a.id: a for a in playbook.questionnaire.areas}
-    sections = {s.id: s for s in playbook.questionnaire.sections}
-    return {
-        "team": team,
-        "membership": membership,
-        "assessment": assessment,
-        "errors": [(sections.get(section_id), messages) for section_id, messages in errors.items()],
-        "scores": [
-            {
-                "area": titles[s.area],
-                "current": s.current,
-                "target": s.target,
-                "applicable": s.applicable,
-                "before": before.get(s.area),
-            }
-            for s in scores
-        ],
-        "has_before": bool(before),
-        "gaps": [
-            {
-                "area": titles[g.area],
-                "question": playbook.questions[g.question],
-                "section": playbook.question_section[g.question],
-                "score": g.score,
-                "target": g.target,
-            }
-            for g in gaps(playbook, assessment.answers, scores)
-        ],
-    }
-
-
-@require_POST
-@team_view(Role.LEAD)
-def plan_create(request: HtmxHttpRequest, membership: Membership) -> HttpResponse:
-    playbook = get_playbook()
-    team = membership.team
-    assessment = draft_assessment(team) or latest_completed(team)
-    if assessment is None:
-        return redirect("assessment_intro", team_slug=team.slug)
-    length = 14 if request.POST.get("length") == "14" else 30
-    try:
-        plan = plan_generate(
-            assessment=assessment,
-            playbook=playbook,
-            user=signed_in_user(request),
-            length=length,
-            start=team.today(timezone.now()),
-        )
-    except services.AssessmentIncomplete:
-        context = _result_context(team, assessment, membership)
-        return render(request, "assessment/result.html", context, status=400)
-    return redirect("plan_detail", team_slug=team.slug, plan_id=plan.pk)
+    return render(request, "assessment/result.html", result_context(team, assessment, membership))

@@ -5,6 +5,7 @@ from planner.plans import views
 prefix = "teams/<slug:team_slug>/plans/<int:plan_id>/"
 
 urlpatterns = [
+    path("teams/<slug:team_slug>/plans/new/", views.plan_create, name="plan_create"),
     path(prefix, views.plan_detail, name="plan_detail"),
     path(prefix + "start/", views.plan_start, name="plan_start"),
     path(prefix + "archive/", views.plan_archive, name="plan_archive"),

@@ -15,6 +15,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from planner.accounts.auth import signed_in_user
+from planner.assessment.selectors import draft_assessment, latest_completed, result_context
+from planner.assessment.services import AssessmentIncomplete
 from planner.core.http import HtmxHttpRequest
 from planner.plans import backlog, selectors, services
 from planner.plans.forms import (
@@ -25,6 +27,7 @@ from planner.plans.forms import (
     TaskEditForm,
 )
 from planner.plans.models import KpiTarget, Plan, PlanStatus, PlanTask
+from planner.playbook.loader import get_playbook
 from planner.progress.selectors import plan_url
 from planner.progress.status import plan_day
 from planner.progress.views import task_detail
@@ -400,3 +403,27 @@ def plan_move_start(request: HtmxHttpRequest, membership: Membership, plan_id: i
     else:
         messages.error(request, _("Enter a valid date."))
     return redirect("team_progress", team_slug=plan.team.slug)
+
+
+@require_POST
+@team_view(Role.LEAD)
+def plan_create(request: HtmxHttpRequest, membership: Membership) -> HttpResponse:
+    """A plan draft from the team's assessment: the result page's "Generate plan"."""
+    playbook = get_playbook()
+    team = membership.team
+    assessment = draft_assessment(team) or latest_completed(team)
+    if assessment is None:
+        return redirect("assessment_intro", team_slug=team.slug)
+    length = 14 if request.POST.get("length") == "14" else 30
+    try:
+        plan = services.plan_generate(
+            assessment=assessment,
+            playbook=playbook,
+            user=signed_in_user(request),
+            length=length,
+            start=team.today(timezone.now()),
+        )
+    except AssessmentIncomplete:
+        context = result_context(team, assessment, membership)
+        return render(request, "assessment/result.html", context, status=400)
+    return redirect("plan_detail", team_slug=team.slug, plan_id=plan.pk)

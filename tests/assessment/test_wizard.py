@@ -148,7 +148,7 @@ def test_target_maturity_can_be_set(started, team):
 
 def test_generate_creates_a_draft_plan_and_completes_the_assessment(started, team):
     _complete(started, team, MANUAL)
-    response = started.post(f"/teams/{team.slug}/assessment/plan/", {"length": "30"})
+    response = started.post(f"/teams/{team.slug}/plans/new/", {"length": "30"})
     plan = Plan.objects.get()
     assert response["Location"] == f"/teams/{team.slug}/plans/{plan.pk}/"
     assert plan.is_draft
@@ -163,7 +163,7 @@ def test_generate_creates_a_draft_plan_and_completes_the_assessment(started, tea
 
 def test_generate_refuses_an_incomplete_assessment(started, team):
     started.post(url(team, "deployment"), step_data("deployment", MANUAL))
-    response = started.post(f"/teams/{team.slug}/assessment/plan/", {"length": "30"})
+    response = started.post(f"/teams/{team.slug}/plans/new/", {"length": "30"})
     assert response.status_code == 400
     assert not Plan.objects.exists()
     assert Assessment.objects.get().is_draft
@@ -171,7 +171,7 @@ def test_generate_refuses_an_incomplete_assessment(started, team):
 
 def test_retaking_shows_maturity_before_and_after(started, team):
     _complete(started, team, MANUAL)
-    started.post(f"/teams/{team.slug}/assessment/plan/", {"length": "30"})
+    started.post(f"/teams/{team.slug}/plans/new/", {"length": "30"})
     started.post(f"/teams/{team.slug}/assessment/")  # re-take: a new draft
     assert Assessment.objects.filter(completed_at=None).count() == 1
     better = {**MANUAL, "iac_tool": "terraform", "drift": "prevented"}
