@@ -22,7 +22,6 @@ from django_htmx.http import HttpResponseClientRedirect
 from planner.accounts.auth import signed_in_user
 from planner.accounts.models import User
 from planner.core.http import HtmxHttpRequest
-from planner.plans.selectors import team_plans
 from planner.teams import selectors, services
 from planner.teams.access import team_view
 from planner.teams.forms import HoursForm, InvitationForm, RoleForm, TeamCreateForm, TeamForm
@@ -37,7 +36,6 @@ def _team_page_context(membership: Membership, **extra: object) -> dict[str, obj
         "members": selectors.team_members(team.pk),
         "role_choices": Role.choices,
         "invitation_form": InvitationForm(),
-        "plans": list(team_plans(team.pk)),
     }
     if membership.is_lead:
         context["invitations"] = selectors.open_invitations(team.pk, timezone.now())
