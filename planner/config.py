@@ -132,6 +132,13 @@ class Settings(BaseSettings):
                 "ALLOWED_HOSTS must list the host names Planner is served under when DEBUG is off "
                 "(comma-separated, e.g. planner.example.com)."
             )
+        if self.uses_https and not self.site_url.startswith("https://"):
+            raise ConfigurationError(
+                "SITE_URL must be an https:// address when DEBUG is off (e.g. "
+                "https://planner.example.com): reminder emails link to it, and mail clients "
+                "offer their one-click unsubscribe (RFC 8058) only for an https link. Set "
+                "HTTPS=false as well only for a trial over plain HTTP."
+            )
 
 
 def load_settings() -> Settings:

@@ -219,10 +219,8 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
-# Sending happens once per delivery row (see planner/reminders): a task is acknowledged
-# only after it ran, and one lost with its worker is delivered again.
-CELERY_TASK_ACKS_LATE = True
-CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# Tasks are acknowledged when they start; those made safe to run twice say `acks_late`
+# themselves (planner/reminders/tasks.py). A worker takes one message at a time.
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 REMINDER_HOUR = CONFIG.reminder_hour
 REMINDER_DISPATCH_MINUTES = CONFIG.reminder_dispatch_minutes

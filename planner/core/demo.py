@@ -27,7 +27,8 @@ from planner.progress.services import (
     task_skip,
 )
 from planner.reminders.models import Delivery, DeliveryState, Reminder, ReminderState
-from planner.reminders.services import plan_reschedule, schedule_of
+from planner.reminders.schedule import decide
+from planner.reminders.services import schedule_of
 from planner.teams.models import Membership, Role, Team
 
 DEMO_PASSWORD = "planner-demo"  # noqa: S105 - public by design; `demo` refuses DEBUG off
@@ -112,10 +113,12 @@ def _demo_plan(team: Team, lead: User) -> None:
 
 
 def _demo_reminders(plan: Plan) -> None:
-    """The reminders of the boundaries already passed, as sent; the next one is due."""
+    """The reminders of the boundaries already passed, as sent, and the next one to come,
+    as the dispatcher would have left them."""
     now = timezone.now()
     members = list(User.objects.filter(memberships__team_id=plan.team_id).order_by("pk"))
-    for due in schedule_of(plan):
+    schedule = schedule_of(plan)
+    for due in schedule:
         if due.at > now:
             break
         reminder = Reminder.objects.create(
@@ -138,7 +141,9 @@ def _demo_reminders(plan: Plan) -> None:
             )
             for member in members
         )
-    plan_reschedule(plan, now)
+    done = {due.boundary.key for due in schedule if due.at <= now}
+    next_at = decide(schedule, done, now).next_at
+    Plan.objects.filter(pk=plan.pk).update(next_reminder_at=next_at)
 
 
 def _demo_history(plan: Plan, lead: User, kick_off: datetime) -> None:

@@ -51,8 +51,13 @@ class Plan(models.Model):
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
     # The capacity the plan was drafted for: [{"member": user id or None, "weekly_hours": h}].
     seats = models.JSONField(default=list)
+    # The moment the plan's reminders count from: when it started (the start of day 1 if
+    # that was earlier), was last resumed or had its day 1 moved. The dispatcher records a
+    # boundary before it as skipped, never sends it late.
+    reminders_from = models.DateTimeField(null=True, blank=True)
     # When the reminder dispatcher next needs to look at this plan (None: nothing left),
-    # kept by planner.reminders so that a dispatch reads only the plans that are due.
+    # so that a dispatch reads only the plans that are due. The dispatcher moves it on; a
+    # change that moves the plan's boundaries sets it to now, to be looked at again.
     next_reminder_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -23,7 +23,6 @@ from planner.plans.models import BacklogTask, KpiTarget, Plan, PlanStatus, PlanT
 from planner.playbook.loader import Playbook
 from planner.progress.feed import record
 from planner.progress.models import ActivityKind
-from planner.reminders.services import plan_reschedule, skip_passed_boundaries
 from planner.teams.models import Membership, Team
 
 
@@ -354,6 +353,7 @@ def kpi_band_update(*, target: KpiTarget, low: float, high: float) -> KpiTarget:
     return target
 
 
+@transaction.atomic
 def plan_start(
     *,
     plan: Plan,
@@ -361,7 +361,9 @@ def plan_start(
     now: datetime | None = None,
     user: User | None = None,
 ) -> Plan:
-    """Start a draft on a date, not in the past on the team's calendar."""
+    """Start a draft on a date, not in the past on the team's calendar; the start and its
+    feed entry are one transaction. Its reminders count from now, or from the start of
+    day 1 when that is today: a kick-off due earlier today still goes out."""
     _require_draft(plan)
     now = now or timezone.now()
     if start_date < plan.team.today(now):
@@ -373,10 +375,15 @@ def plan_start(
             _("This team already has an active plan. Finish or archive it first."),
             field="start_date",
         )
+    reminders_from = min(now, plan.team.start_of(start_date))
     try:
-        with transaction.atomic():
+        with transaction.atomic():  # a savepoint: the constraint may refuse the update
             updated = Plan.objects.filter(pk=plan.pk, status=PlanStatus.DRAFT).update(
-                status=PlanStatus.ACTIVE, start_date=start_date, started_at=now
+                status=PlanStatus.ACTIVE,
+                start_date=start_date,
+                started_at=now,
+                reminders_from=reminders_from,
+                next_reminder_at=now,
             )
     except IntegrityError:  # another draft was started at the same moment
         raise PlanRuleError(
@@ -387,7 +394,6 @@ def plan_start(
         raise PlanRuleError(_("Only a draft plan can be edited."))
     plan.refresh_from_db()
     record(plan, user, ActivityKind.STARTED, at=now)
-    plan_reschedule(plan, now)
     return plan
 
 
@@ -405,16 +411,14 @@ def plan_pause(*, plan: Plan, user: User | None, now: datetime | None = None) ->
 
 @transaction.atomic
 def plan_resume(*, plan: Plan, user: User | None, now: datetime | None = None) -> Plan:
-    """Run a paused plan again; boundaries that passed while it was paused are recorded as
-    skipped rather than sent late."""
+    """Run a paused plan again. Its reminders count from now: boundaries that passed while
+    it was paused are recorded as skipped rather than sent late."""
     now = now or timezone.now()
     if not Plan.objects.filter(pk=plan.pk, status=PlanStatus.PAUSED).update(
-        status=PlanStatus.ACTIVE
+        status=PlanStatus.ACTIVE, reminders_from=now, next_reminder_at=now
     ):
         raise PlanRuleError(_("Only a paused plan can be resumed."))
-    plan.status = PlanStatus.ACTIVE
-    skip_passed_boundaries(plan, now)
-    plan_reschedule(plan, now)
+    plan.status, plan.reminders_from, plan.next_reminder_at = PlanStatus.ACTIVE, now, now
     record(plan, user, ActivityKind.RESUMED, at=now)
     return plan
 
@@ -423,8 +427,9 @@ def plan_resume(*, plan: Plan, user: User | None, now: datetime | None = None) -
 def plan_move_start(
     *, plan: Plan, start_date: date, user: User | None, now: datetime | None = None
 ) -> Plan:
-    """Move a running plan's day 1; its reminders move with it. Boundaries already sent
-    stay sent, and one that the move puts in the past is recorded as skipped."""
+    """Move a running plan's day 1; its reminders move with it and count from now.
+    Boundaries already sent stay sent, and one that the move puts in the past is recorded
+    as skipped."""
     if plan.status not in (PlanStatus.ACTIVE, PlanStatus.PAUSED):
         raise PlanRuleError(_("Only a running or paused plan can be moved."), field="start_date")
     now = now or timezone.now()
@@ -440,11 +445,12 @@ def plan_move_start(
         raise PlanRuleError(_("Choose a start within the next year."), field="start_date")
     if start_date == plan.start_date:
         return plan
-    Plan.objects.filter(pk=plan.pk).update(start_date=start_date)
-    plan.start_date = start_date
-    if plan.status == PlanStatus.ACTIVE:
-        skip_passed_boundaries(plan, now)
-        plan_reschedule(plan, now)
+    # The dispatcher looks at a running plan again now; a paused one when it resumes.
+    next_at = now if plan.status == PlanStatus.ACTIVE else None
+    Plan.objects.filter(pk=plan.pk).update(
+        start_date=start_date, reminders_from=now, next_reminder_at=next_at
+    )
+    plan.start_date, plan.reminders_from, plan.next_reminder_at = start_date, now, next_at
     record(plan, user, ActivityKind.RESCHEDULED, at=now, detail={"start": start_date.isoformat()})
     return plan
 

@@ -1,23 +1,21 @@
 """The reminder email: HTML and plain text, in the recipient's language, with one-click
 unsubscribe (RFC 8058) and a Message-ID that every attempt of a delivery shares.
 
-`ReminderMail` writes the emails of one reminder; `mime.alternative` their bytes."""
+`ReminderMail` writes the emails of one reminder as Django's `EmailMultiAlternatives`;
+Django's mail stack turns them into MIME and its backend sends them."""
 
 from __future__ import annotations
 
-import contextlib
-import threading
 import zoneinfo
 from dataclasses import dataclass
-from email import message_from_bytes
-from email.message import Message
+from datetime import datetime
+from email.utils import format_datetime
 from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core import signing
-from django.core.mail import EmailMultiAlternatives, get_connection
-from django.core.mail.backends.base import BaseEmailBackend
+from django.core.mail import EmailMultiAlternatives
 from django.template.loader import get_template, render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -27,7 +25,6 @@ from planner.accounts.models import User
 from planner.plans.models import Plan, PlanTask, TaskStatus
 from planner.progress import selectors as progress
 from planner.progress import status
-from planner.reminders import mime
 from planner.reminders.schedule import Boundary, boundaries
 from planner.teams.models import Team
 
@@ -140,50 +137,6 @@ def plan_digest(plan: Plan, boundary: Boundary) -> Digest:
     )
 
 
-class ReminderEmail(EmailMultiAlternatives):
-    """A reminder as Django's mail backends take it, with the bytes it goes out as written
-    once (`wire`, by `mime.alternative`). The SMTP path in tasks sends `wire` as is; other
-    backends (files, console, the test outbox) read the same bytes through `message()`."""
-
-    def __init__(
-        self,
-        *,
-        subject: str,
-        text: str,
-        html: str,
-        to: str,
-        headers: dict[str, str],
-    ) -> None:
-        super().__init__(subject, text, to=[to], headers=headers)
-        self.attach_alternative(html, "text/html")
-        self.html = html
-        self.envelope_from = mime.address(self.from_email)
-        self.envelope_to = [mime.address(to)]
-        self.wire = mime.alternative(
-            from_email=self.from_email,
-            to=to,
-            subject=subject,
-            text=text,
-            html=html,
-            headers=list(headers.items()),
-        )
-
-    # Django's backends only call as_bytes() and get_charset() on what this returns.
-    def message(self) -> Any:  # type: ignore[override]
-        parsed = message_from_bytes(self.wire, _class=WireMessage)
-        parsed.wire = self.wire
-        return parsed
-
-
-class WireMessage(Message):
-    """A parsed reminder that serialises to the bytes it was parsed from."""
-
-    wire = b""
-
-    def as_bytes(self, unixfrom: bool = False, linesep: str = "\n", **_: Any) -> bytes:  # type: ignore[override]
-        return self.wire.replace(b"\r\n", linesep.encode())
-
-
 HTML = "reminders/email/reminder.html"
 TEXT = "reminders/email/reminder.txt"
 SUBJECT = "reminders/email/reminder_subject.txt"
@@ -273,7 +226,10 @@ class ReminderMail:
         self._editions[language] = edition
         return edition
 
-    def email(self, user: User, *, message_id: str) -> ReminderEmail:
+    def email(
+        self, user: User, *, message_id: str, now: datetime | None = None
+    ) -> EmailMultiAlternatives:
+        """The email to `user`, dated `now` (when it is sent) in the team's time zone."""
         language = user.language or self.plan.team.language
         with translation.override(language), timezone.override(self.zone):
             edition = self._edition(language)
@@ -296,37 +252,18 @@ class ReminderMail:
                 html, text = {**html, "overdue": None}, {**text, "overdue": None}
             html_body = _render(HTML, {**context, "shared": html})
             text_body = _render(TEXT, {**context, "shared": text})
-        return ReminderEmail(
-            subject=edition.subject,
-            text=text_body,
-            html=html_body,
-            to=user.email,
+        message = EmailMultiAlternatives(
+            edition.subject,
+            text_body,
+            to=[user.email],
             headers={
+                # Django would write "-0000" (no zone known) and a Message-ID of this host.
+                "Date": format_datetime(timezone.localtime(now or timezone.now(), self.zone)),
                 "Message-ID": message_id,
                 "List-Unsubscribe": f"<{context['unsubscribe_url']}>",
                 "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
                 "Auto-Submitted": "auto-generated",
             },
         )
-
-
-_local = threading.local()
-
-
-def connection() -> BaseEmailBackend:
-    """One open connection per worker thread, reused across sends (one SMTP session
-    for many messages instead of one each); `drop_connection` after an error."""
-    backend: BaseEmailBackend | None = getattr(_local, "backend", None)
-    if backend is None:
-        backend = get_connection(fail_silently=False)
-        backend.open()
-        _local.backend = backend
-    return backend
-
-
-def drop_connection() -> None:
-    backend: BaseEmailBackend | None = getattr(_local, "backend", None)
-    _local.backend = None
-    if backend is not None:
-        with contextlib.suppress(Exception):  # a broken connection is thrown away anyway
-            backend.close()
+        message.attach_alternative(html_body, "text/html")
+        return message

@@ -73,17 +73,24 @@ class Decision:
     next_at: datetime | None  # when the plan needs looking at again
 
 
-def decide(schedule: Sequence[Due], done: set[str] | frozenset[str], now: datetime) -> Decision:
+def decide(
+    schedule: Sequence[Due],
+    done: set[str] | frozenset[str],
+    now: datetime,
+    reminders_from: datetime | None = None,
+) -> Decision:
     """Given the boundaries already in the ledger (`done`), what is due at `now`.
 
     Only the latest due boundary is sent; older ones that were missed (the dispatcher did
-    not run, or the start date moved back) are skipped, and so is a due boundary older than
-    one already sent.
+    not run) are skipped, and so is a due boundary older than one already sent. So is one
+    before `reminders_from`, the moment the plan's reminders count from (it was resumed or
+    its day 1 moved after that boundary had passed): it is never sent late.
     """
     due = [d for d in schedule if d.at <= now]
     newest_done = max((d.at for d in schedule if d.boundary.key in done), default=None)
     fresh = [d for d in due if d.boundary.key not in done]
-    send = fresh[-1] if fresh else None
+    counted = [d for d in fresh if reminders_from is None or d.at >= reminders_from]
+    send = counted[-1] if counted else None
     if send is not None and newest_done is not None and send.at < newest_done:
         send = None
     skip = [d for d in fresh if d is not send]

@@ -23,12 +23,16 @@ class ScheduleRow:
     deliveries: list[Delivery] = field(default_factory=list)
 
     now: datetime | None = None
+    reminders_from: datetime | None = None
 
     @property
     def state(self) -> str:
         """upcoming, due (its time passed, the next dispatch sends it), sending, sent,
-        failed or skipped."""
+        failed or skipped (also before the moment the plan's reminders count from, which
+        the next dispatch records as such)."""
         if self.reminder is None:
+            if self.reminders_from is not None and self.at < self.reminders_from:
+                return "skipped"
             return "due" if self.now is not None and self.at <= self.now else "upcoming"
         if self.reminder.state == ReminderState.SKIPPED:
             return "skipped"
@@ -59,6 +63,7 @@ def plan_reminders(plan: Plan, now: datetime | None = None) -> list[ScheduleRow]
                 reminder,
                 deliveries.get(reminder.pk, []) if reminder else [],
                 now,
+                plan.reminders_from,
             )
         )
     return rows

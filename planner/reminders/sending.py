@@ -1,20 +1,23 @@
 """Send a batch of deliveries: claim each, write its email, send it, record the outcome.
 
-A send task takes the deliveries of one reminder (up to `services.SEND_BATCH`): their
-emails share most of their content, which `ReminderMail` renders once, and one SMTP
-session carries them all. Each delivery is still claimed and marked sent on its own, so a
-worker that dies mid-batch leaves one delivery in "sending" (the sweeper puts it back)
-and the rest pending for the redelivered task: at most that one email goes out twice,
-with the same Message-ID.
+A send task takes the deliveries of one reminder (up to `tasks.SEND_BATCH`): their
+emails share most of their content, which `ReminderMail` renders once, and they go out
+through the mail backend's `send_messages` over one connection, opened for the batch at
+its first email and closed after its last. Each delivery is still claimed and marked
+sent on its own, so a worker that dies mid-batch leaves one delivery in "sending" (the
+sweeper puts it back) and the rest pending for the redelivered task: at most that one
+email goes out twice, with the same Message-ID.
 
 SMTP errors are told apart as the RFC 5321 reply codes do: a 5xx refusal of a message is
 final (the delivery fails at once, with the server's words for the lead); a 4xx refusal
-is tried again later; a server that is down or drops the session fails the attempt of
-every delivery left in the batch, which are all tried again together.
+is tried again later; a server that is down or drops the session is tried once a batch:
+the attempt of every delivery left in the batch fails, and they are all tried again
+together.
 """
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import logging
 import smtplib
@@ -23,18 +26,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
 from django.core.mail.backends.base import BaseEmailBackend
-from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
 from django.utils import timezone
 
 from planner.reminders import services
-from planner.reminders.emails import (
-    ReminderEmail,
-    ReminderMail,
-    boundary_of,
-    connection,
-    drop_connection,
-)
+from planner.reminders.emails import ReminderMail, boundary_of
 from planner.reminders.models import Delivery, DeliveryState, Reminder
 
 log = logging.getLogger(__name__)
@@ -97,51 +94,71 @@ def send_batch(delivery_ids: list[int], now: datetime | None = None) -> BatchRes
         {d.reminder_id for d in deliveries}
     )
     mails: dict[int, ReminderMail] = {}
+    backend = get_connection(fail_silently=False)
     down = ""  # why the mail server cannot be reached, once it could not
-    for delivery in deliveries:
-        attempts = services.delivery_claim(delivery.pk, now)
-        if attempts is None:
-            result.not_pending += 1
-            continue
-        user = delivery.user
-        if user is None or not user.email:
-            services.delivery_skip(delivery.pk, "no email address")
-            result.skipped += 1
-            continue
-        if down:
-            _attempt_failed(delivery.pk, attempts, down, result, now)
-            continue
-        try:
-            reminder = delivery.reminder = reminders[delivery.reminder_id]
-            mail = mails.get(reminder.pk)
-            if mail is None:
-                plan = reminder.plan
-                mail = mails[reminder.pk] = ReminderMail(plan, boundary_of(plan, reminder.key))
-            message = mail.email(user, message_id=delivery.message_id)
-        except Exception as error:
-            # Not the mail server: a retry would fail the same way. The lead sees it; the
-            # rest of the batch still goes out.
-            log.exception("Reminder delivery %s could not be written", delivery.pk)
-            services.delivery_failed(delivery.pk, f"{type(error).__name__}: {error}")
-            result.failed += 1
-            continue
-        try:
-            send(message)
-        except SMTP_ERRORS as error:
-            reason = f"{type(error).__name__}: {error}"
-            kind = failure_of(error)
-            if kind is Failure.PERMANENT:
-                services.delivery_failed(delivery.pk, reason)
-                result.failed += 1
+    try:
+        for delivery in deliveries:
+            attempts = services.delivery_claim(delivery.pk, now)
+            if attempts is None:
+                result.not_pending += 1
                 continue
-            if kind is Failure.CONNECTION:
-                drop_connection()
-                down = reason
-            _attempt_failed(delivery.pk, attempts, reason, result, now)
-        else:
-            services.delivery_sent(delivery.pk, now)
-            result.sent += 1
+            user = delivery.user
+            if user is None or not user.email:
+                services.delivery_skip(delivery.pk, "no email address")
+                result.skipped += 1
+                continue
+            if down:
+                _attempt_failed(delivery.pk, attempts, down, result, now)
+                continue
+            try:
+                reminder = delivery.reminder = reminders[delivery.reminder_id]
+                mail = mails.get(reminder.pk)
+                if mail is None:
+                    plan = reminder.plan
+                    mail = mails[reminder.pk] = ReminderMail(plan, boundary_of(plan, reminder.key))
+                message = mail.email(user, message_id=delivery.message_id, now=now)
+            except Exception as error:
+                log.exception("Reminder delivery %s could not be written", delivery.pk)
+                _unwritable(delivery.pk, error, result)
+                continue
+            try:
+                send(backend, message)
+            except SMTP_ERRORS as error:
+                reason = f"{type(error).__name__}: {error}"
+                kind = failure_of(error)
+                if kind is Failure.PERMANENT:
+                    services.delivery_failed(delivery.pk, reason)
+                    result.failed += 1
+                    continue
+                if kind is Failure.CONNECTION:
+                    down = reason
+                _attempt_failed(delivery.pk, attempts, reason, result, now)
+            except Exception as error:
+                # Django's mail stack refused to write it (an address it cannot encode, say).
+                log.exception("Reminder delivery %s could not be written", delivery.pk)
+                _unwritable(delivery.pk, error, result)
+            else:
+                services.delivery_sent(delivery.pk, now)
+                result.sent += 1
+    finally:
+        # Every outcome is recorded; a session that will not close cleanly changes none.
+        with contextlib.suppress(*SMTP_ERRORS):
+            backend.close()
     return result
+
+
+def send(backend: BaseEmailBackend, message: EmailMessage) -> None:
+    """Send through the backend over its open connection, opening it first if need be:
+    `send_messages` closes only a connection it opened itself, so the batch keeps one."""
+    backend.open()
+    backend.send_messages([message])
+
+
+def _unwritable(delivery_id: int, error: Exception, result: BatchResult) -> None:
+    # Not the mail server: a retry would fail the same way. The lead sees it; the rest of
+    # the batch still goes out.
+    services.delivery_failed(delivery_id, f"{type(error).__name__}: {error}")
+    result.failed += 1
 
 
 def _attempt_failed(
@@ -156,23 +173,3 @@ def _attempt_failed(
     at = (now or timezone.now()) + timedelta(seconds=wait)
     services.delivery_retry_later(delivery_id, reason, at)
     result.later[wait].append(delivery_id)
-
-
-def send(message: ReminderEmail) -> None:
-    """Send over this thread's open connection. Mail servers close idle sessions (Postfix
-    after five minutes, about a dispatch interval), so a reused connection that turns out
-    closed is reopened once at once rather than costing a retry and its delay."""
-    try:
-        _deliver(connection(), message)
-    except smtplib.SMTPServerDisconnected:
-        drop_connection()
-        _deliver(connection(), message)
-
-
-def _deliver(backend: BaseEmailBackend, message: ReminderEmail) -> None:
-    if isinstance(backend, SmtpBackend) and backend.connection is not None:
-        # What Django's backend would do, less parsing and writing the message again:
-        # its bytes are written already.
-        backend.connection.sendmail(message.envelope_from, message.envelope_to, message.wire)
-    else:
-        backend.send_messages([message])

@@ -1,20 +1,24 @@
 """Writes for reminders: dispatch due boundaries, send deliveries once, sweep, opt out.
 
+The dispatcher is the only writer of the ledger (and of when a plan is next looked at);
+plans and teams record facts on the plan (`reminders_from`, `next_reminder_at`) that it
+reads. These services never queue tasks: they return the deliveries to send, and
+`tasks` queues them.
+
 Exactly once, in three steps:
-1. `dispatch` locks the due plans (others skip them), records each due boundary in the
-   ledger (a unique row per plan and boundary) with one delivery row per member, and
-   enqueues a send task for the reminder's deliveries when the transaction commits.
+1. `dispatch` locks the due plans (others skip them) and records each due boundary in
+   the ledger (a unique row per plan and boundary) with one delivery row per member.
 2. `delivery_claim` moves a delivery from pending to sending with a conditional UPDATE
    just before its email is sent: however many tasks run for it, one wins; the others
    find it taken and go on (see `sending`).
-3. `sweep` puts back deliveries left in "sending" by a worker that died, and re-enqueues
+3. `sweep` puts back deliveries left in "sending" by a worker that died, and picks out
    pending ones whose task was lost; the resend carries the same Message-ID.
 """
 
 from __future__ import annotations
 
 import zoneinfo
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -27,8 +31,6 @@ from planner.plans.models import Plan, PlanStatus
 from planner.reminders.models import Delivery, DeliveryState, OptOut, Reminder, ReminderState
 from planner.reminders.schedule import Decision, Due, decide, plan_schedule
 from planner.teams.models import Team
-
-BATCH = 500
 
 
 def schedule_of(plan: Plan) -> list[Due]:
@@ -43,31 +45,7 @@ def schedule_of(plan: Plan) -> list[Due]:
     )
 
 
-def plan_reschedule(plan: Plan, now: datetime | None = None) -> None:
-    """Set when the dispatcher next looks at the plan (after a start or a moved start)."""
-    now = now or timezone.now()
-    done = set(plan.reminders.values_list("key", flat=True))
-    decision = decide(schedule_of(plan), done, now)
-    next_at = now if decision.send or decision.skip else decision.next_at
-    if plan.status != PlanStatus.ACTIVE:
-        next_at = None
-    Plan.objects.filter(pk=plan.pk).update(next_reminder_at=next_at)
-    plan.next_reminder_at = next_at
-
-
-def skip_passed_boundaries(plan: Plan, now: datetime) -> int:
-    """Record every boundary already due and not in the ledger as skipped (a paused plan
-    resumes, or a start date moves back): they are not sent late."""
-    done = set(plan.reminders.values_list("key", flat=True))
-    passed = [d for d in schedule_of(plan) if d.at <= now and d.boundary.key not in done]
-    Reminder.objects.bulk_create(
-        [
-            Reminder(plan=plan, key=d.boundary.key, due_at=d.at, state=ReminderState.SKIPPED)
-            for d in passed
-        ],
-        ignore_conflicts=True,
-    )
-    return len(passed)
+BATCH = 500  # plans locked and dispatched per transaction
 
 
 @dataclass
@@ -75,7 +53,17 @@ class DispatchResult:
     plans: int = 0
     sent: int = 0  # boundaries dispatched
     skipped: int = 0  # boundaries recorded as missed
-    deliveries: int = 0  # delivery rows queued for sending
+    deliveries: int = 0  # delivery rows to send
+    # The pending deliveries of each reminder dispatched, for `tasks.enqueue`.
+    to_send: list[list[int]] = field(default_factory=list, repr=False)
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "plans": self.plans,
+            "sent": self.sent,
+            "skipped": self.skipped,
+            "deliveries": self.deliveries,
+        }
 
 
 def dispatch(now: datetime | None = None, *, batch: int = BATCH) -> DispatchResult:
@@ -99,7 +87,7 @@ def dispatch(now: datetime | None = None, *, batch: int = BATCH) -> DispatchResu
 
 def _dispatch_plan(plan: Plan, now: datetime, result: DispatchResult) -> None:
     done = set(plan.reminders.values_list("key", flat=True))
-    decision: Decision = decide(schedule_of(plan), done, now)
+    decision: Decision = decide(schedule_of(plan), done, now, plan.reminders_from)
     if decision.skip:
         Reminder.objects.bulk_create(
             [
@@ -110,12 +98,16 @@ def _dispatch_plan(plan: Plan, now: datetime, result: DispatchResult) -> None:
         )
         result.skipped += len(decision.skip)
     if decision.send is not None:
-        result.deliveries += _dispatch_boundary(plan, decision.send, now)
+        pending = _dispatch_boundary(plan, decision.send, now)
+        if pending:
+            result.to_send.append(pending)
+        result.deliveries += len(pending)
         result.sent += 1
     Plan.objects.filter(pk=plan.pk).update(next_reminder_at=decision.next_at)
 
 
-def _dispatch_boundary(plan: Plan, due: Due, now: datetime) -> int:
+def _dispatch_boundary(plan: Plan, due: Due, now: datetime) -> list[int]:
+    """Record the boundary and its deliveries; the ids of those to send."""
     try:
         with transaction.atomic():  # a savepoint: a lost race leaves the batch intact
             reminder = Reminder.objects.create(
@@ -126,7 +118,7 @@ def _dispatch_boundary(plan: Plan, due: Due, now: datetime) -> int:
                 created_at=now,
             )
     except IntegrityError:
-        return 0  # another dispatcher recorded it first
+        return []  # another dispatcher recorded it first
     opted_out = set(OptOut.objects.filter(team_id=plan.team_id).values_list("user_id", flat=True))
     deliveries = []
     for member in User.objects.filter(memberships__team_id=plan.team_id).order_by("pk"):
@@ -137,22 +129,7 @@ def _dispatch_boundary(plan: Plan, due: Due, now: datetime) -> int:
             delivery.state, delivery.reason = DeliveryState.SKIPPED, "no email address"
         deliveries.append(delivery)
     created = Delivery.objects.bulk_create(deliveries)
-    pending = [d.pk for d in created if d.state == DeliveryState.PENDING]
-    enqueue(pending)
-    return len(pending)
-
-
-SEND_BATCH = 50  # deliveries per send task: a reminder's, unless its team is larger
-
-
-def enqueue(delivery_ids: list[int]) -> None:
-    """Queue send tasks for the deliveries, in batches, once the transaction commits.
-    Callers pass the ids of one reminder at a time, or ordered by reminder."""
-    from planner.reminders.tasks import send_deliveries
-
-    for start in range(0, len(delivery_ids), SEND_BATCH):
-        batch = delivery_ids[start : start + SEND_BATCH]
-        send_deliveries.delay_on_commit(batch)  # type: ignore[attr-defined] # stubs lag
+    return [d.pk for d in created if d.state == DeliveryState.PENDING]
 
 
 # The claim and the sent-mark run once per email sent. As SQL of our own they cost a fifth
@@ -212,11 +189,17 @@ def delivery_skip(delivery_id: int, reason: str) -> None:
 class SweepResult:
     unstuck: int = 0
     requeued: int = 0
+    # The deliveries put back or found lost, for `tasks.enqueue`.
+    to_send: list[int] = field(default_factory=list, repr=False)
+
+    def counts(self) -> dict[str, int]:
+        return {"unstuck": self.unstuck, "requeued": self.requeued}
 
 
 def sweep(now: datetime | None = None) -> SweepResult:
-    """Put back deliveries stuck in "sending" (their worker died) and re-enqueue pending
-    ones whose task seems lost. A delivery is only ever sent by whoever claims it."""
+    """Put back deliveries stuck in "sending" (their worker died) and pick out pending
+    ones whose task seems lost: both are to be sent again. A delivery is only ever sent by
+    whoever claims it."""
     now = now or timezone.now()
     stale = now - timedelta(minutes=settings.REMINDER_STUCK_MINUTES)
     result = SweepResult()
@@ -237,12 +220,12 @@ def sweep(now: datetime | None = None) -> SweepResult:
         )
         Delivery.objects.filter(pk__in=lost).update(next_attempt_at=now)
         result.requeued = len(lost)
-        enqueue(sorted(set(stuck) | set(lost)))
+    result.to_send = sorted(set(stuck) | set(lost))
     return result
 
 
-def retry_failed(plan: Plan, now: datetime | None = None) -> int:
-    """The lead asks to try failed deliveries of a plan again."""
+def retry_failed(plan: Plan, now: datetime | None = None) -> list[int]:
+    """The lead asks to try failed deliveries of a plan again: the ids to send."""
     now = now or timezone.now()
     with transaction.atomic():
         ids = list(
@@ -253,8 +236,7 @@ def retry_failed(plan: Plan, now: datetime | None = None) -> int:
         Delivery.objects.filter(pk__in=ids).update(
             state=DeliveryState.PENDING, next_attempt_at=now, attempts=0
         )
-        enqueue(ids)
-    return len(ids)
+    return ids
 
 
 def opt_out(user: User, team: Team) -> bool:

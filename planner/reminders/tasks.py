@@ -1,13 +1,19 @@
-"""Celery tasks: beat runs `dispatch` and `sweep`; `send_deliveries` sends a batch.
+"""Celery tasks, and the one module that queues them: beat runs `dispatch` and `sweep`;
+`send_deliveries` sends a batch; `send_test` a lead's test reminder.
 
-Tasks take ids, not objects, and are safe to run twice: a delivery is sent only by the
-task that claims it (see services). They are acknowledged after they ran (`acks_late`), so
-a task lost with its worker is delivered again.
+Tasks take ids, not objects. The ones made safe to run twice by the ledger are
+acknowledged only after they ran (`acks_late`), so a task lost with its worker is
+delivered again: a delivery is sent only by the task that claims it (see services), and
+a boundary is recorded once however many dispatchers run. A test reminder is not in the
+ledger, so its task is acknowledged when it starts: a worker that dies loses it rather
+than sending it twice.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from celery import Task, shared_task
@@ -20,30 +26,61 @@ from planner.reminders.emails import ReminderMail, boundary_of, message_domain
 
 log = logging.getLogger(__name__)
 
+SEND_BATCH = 50  # deliveries per send task: a reminder's, unless its team is larger
 
-@shared_task(name="planner.reminders.dispatch", ignore_result=True)
+# Safe to run twice, and run again if their worker dies.
+IDEMPOTENT: dict[str, Any] = {"acks_late": True, "reject_on_worker_lost": True}
+
+
+def enqueue(delivery_ids: Sequence[int]) -> None:
+    """Queue send tasks for these deliveries, SEND_BATCH a task, once the transaction
+    commits. Callers pass the ids of one reminder at a time, or ordered by reminder."""
+    for start in range(0, len(delivery_ids), SEND_BATCH):
+        batch = list(delivery_ids[start : start + SEND_BATCH])
+        send_deliveries.delay_on_commit(batch)
+
+
+def dispatch_due(now: datetime | None = None) -> services.DispatchResult:
+    """Record every due boundary in the ledger, then queue the sending of its emails (a
+    send task per reminder). Should this process die in between, the sweeper finds the
+    deliveries pending and queues them."""
+    result = services.dispatch(now)
+    for delivery_ids in result.to_send:
+        enqueue(delivery_ids)
+    return result
+
+
+def sweep_stuck(now: datetime | None = None) -> services.SweepResult:
+    """Put back deliveries whose worker died or whose task was lost, and queue them."""
+    result = services.sweep(now)
+    enqueue(result.to_send)
+    return result
+
+
+def retry_failed(plan: Plan) -> int:
+    """Send a plan's failed deliveries again (the lead asks); how many."""
+    delivery_ids = services.retry_failed(plan)
+    enqueue(delivery_ids)
+    return len(delivery_ids)
+
+
+@shared_task(name="planner.reminders.dispatch", ignore_result=True, **IDEMPOTENT)
 def dispatch() -> dict[str, int]:
-    result = services.dispatch()
+    result = dispatch_due()
     if result.plans:
         log.info("Reminders dispatched: %s", result)
-    return result.__dict__
+    return result.counts()
 
 
-@shared_task(name="planner.reminders.sweep", ignore_result=True)
+@shared_task(name="planner.reminders.sweep", ignore_result=True, **IDEMPOTENT)
 def sweep() -> dict[str, int]:
-    result = services.sweep()
+    result = sweep_stuck()
     if result.unstuck or result.requeued:
         log.warning("Reminder deliveries put back: %s", result)
-    return result.__dict__
+    return result.counts()
 
 
-@shared_task(
-    name="planner.reminders.send_batch",
-    bind=True,
-    acks_late=True,
-    reject_on_worker_lost=True,
-    ignore_result=True,
-)
+@shared_task(name="planner.reminders.send_batch", bind=True, ignore_result=True, **IDEMPOTENT)
 def send_deliveries(self: Task[Any, Any], delivery_ids: list[int]) -> dict[str, int]:
     """Send the pending ones of these deliveries; queue those refused for now again after
     their backoff (each delivery counts its own attempts, up to REMINDER_RETRIES), on the

@@ -18,7 +18,7 @@ from planner.plans.selectors import plan_of_team
 from planner.reminders import selectors, services
 from planner.reminders.emails import read_unsubscribe_token
 from planner.reminders.schedule import boundaries
-from planner.reminders.tasks import send_test
+from planner.reminders.tasks import retry_failed, send_test
 from planner.teams.access import team_view
 from planner.teams.models import Membership, Role, Team
 
@@ -63,7 +63,7 @@ def reminder_test(request: HtmxHttpRequest, membership: Membership, plan_id: int
 @team_view(Role.LEAD)
 def reminder_retry(request: HtmxHttpRequest, membership: Membership, plan_id: int) -> HttpResponse:
     plan = plan_of_team(membership.team_id, plan_id)
-    count = services.retry_failed(plan)
+    count = retry_failed(plan)
     messages.success(
         request, _("%(count)s failed reminders will be sent again.") % {"count": count}
     )

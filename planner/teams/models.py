@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import zoneinfo
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator
@@ -44,6 +44,10 @@ class Team(models.Model):
         """The date on the team's calendar at `now`. Plan days, "today" and "overdue"
         follow the team's time zone, not the server's or the reader's."""
         return timezone.localtime(now, zoneinfo.ZoneInfo(self.time_zone)).date()
+
+    def start_of(self, day: date) -> datetime:
+        """Midnight at the start of `day` on the team's calendar."""
+        return datetime.combine(day, time(), zoneinfo.ZoneInfo(self.time_zone))
 
 
 class Membership(models.Model):

@@ -20,7 +20,6 @@ from django.utils.translation import gettext as _
 
 from planner.accounts.models import User
 from planner.plans.models import Plan, PlanStatus
-from planner.reminders.services import plan_reschedule
 from planner.teams.emails import send_invitation_email
 from planner.teams.models import Invitation, InvitationStatus, Membership, Role, Team, hash_token
 
@@ -70,15 +69,23 @@ def team_create(*, user: User, name: str, time_zone: str, language: str, slug: s
     return team
 
 
-def team_update(*, team: Team, name: str, time_zone: str, language: str) -> Team:
+@transaction.atomic
+def team_update(
+    *, team: Team, name: str, time_zone: str, language: str, now: datetime | None = None
+) -> Team:
+    previous_zone = Team.objects.values_list("time_zone", flat=True).get(pk=team.pk)
     team.name = name.strip()
     team.time_zone = time_zone
     team.language = language
     team.full_clean()
     team.save(update_fields=["name", "time_zone", "language"])
-    # Reminders go out at a local hour: a new time zone moves them.
-    for plan in Plan.objects.filter(team=team, status=PlanStatus.ACTIVE).select_related("team"):
-        plan_reschedule(plan)
+    if time_zone != previous_zone:
+        # Reminders go out at a local hour: a new time zone moves them, so the dispatcher
+        # looks at the running plan again. The moment they count from stays: a boundary
+        # the new zone puts a few hours in the past goes out now, as the latest due one.
+        Plan.objects.filter(team=team, status=PlanStatus.ACTIVE).update(
+            next_reminder_at=now or timezone.now()
+        )
     return team
 
 

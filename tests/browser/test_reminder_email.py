@@ -9,6 +9,7 @@ from playwright.sync_api import Page, expect
 from planner.plans.models import TaskStatus
 from planner.reminders.emails import ReminderMail, boundary_of
 from tests.progress.plans import running_plan
+from tests.reminders.mail import html_of
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +25,7 @@ def test_phase_reminder_email_renders(page: Page, shot, lead, engineer, team, la
     plan.tasks.filter(pk__in=done).update(status=TaskStatus.DONE, closed_at=timezone.now())
     mail = ReminderMail(plan, boundary_of(plan, "phase-2"))
     message = mail.email(engineer, message_id="<test@example.org>")
-    page.set_content(message.html)
+    page.set_content(html_of(message))
     heading = "Phase 2 starts today" if language == "en" else "Phase 2 beginnt heute"
     expect(page.get_by_role("heading", level=1)).to_have_text(heading)
     expect(page.get_by_role("table")).to_be_visible()

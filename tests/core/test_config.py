@@ -66,6 +66,7 @@ def test_production_accepts_real_values(environ):
         ({"EMAIL_PORT": "seventy"}, "EMAIL_PORT"),
         ({"TIME_ZONE": "Mars/Olympus"}, "TIME_ZONE"),
         ({"SITE_URL": "planner.example.com"}, "SITE_URL"),
+        ({"SITE_URL": "http://planner.example.com"}, "SITE_URL"),
         ({"LANGUAGE_CODE": "fr"}, "LANGUAGE_CODE"),
     ],
 )
@@ -73,6 +74,18 @@ def test_production_start_names_the_bad_variable(environ, override, variable):
     environ({**PRODUCTION, **override})
     with pytest.raises(ConfigurationError, match=variable):
         load_settings()
+
+
+def test_production_says_why_site_url_must_be_https(environ):
+    environ({**PRODUCTION, "SITE_URL": "http://planner.example.com"})
+    with pytest.raises(ConfigurationError, match="SITE_URL must be an https:// address") as error:
+        load_settings()
+    assert "unsubscribe" in str(error.value)
+
+
+def test_a_plain_http_trial_may_use_an_http_site_url(environ):
+    environ({**PRODUCTION, "HTTPS": "false", "SITE_URL": "http://localhost:8000"})
+    assert load_settings().site_url == "http://localhost:8000"
 
 
 def _manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:

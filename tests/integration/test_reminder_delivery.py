@@ -37,6 +37,7 @@ from planner.celery import app as celery_app
 from planner.plans.models import Plan
 from planner.reminders import services
 from planner.reminders.models import Delivery, DeliveryState, Reminder, ReminderState
+from planner.reminders.tasks import dispatch_due, sweep_stuck
 from planner.teams.models import Team
 from tests.factories import MembershipFactory
 from tests.integration.threads import run_at_once
@@ -317,7 +318,8 @@ def due_plan(team: Team, lead: User) -> tuple[Plan, datetime]:
     plan = running_plan(team, lead, day=10)
     passed = [due for due in services.schedule_of(plan) if due.at <= timezone.now()]
     now = passed[-1].at + timedelta(minutes=1)
-    services.plan_reschedule(plan, now)
+    Plan.objects.filter(pk=plan.pk).update(next_reminder_at=now)  # due at `now`
+    plan.refresh_from_db()
     assert plan.next_reminder_at == now
     return plan, now
 
@@ -366,7 +368,7 @@ def test_two_dispatchers_at_once_send_each_member_one_email(
     mail_server.start()
     workers.start(mail_server.port)
 
-    outcomes = run_at_once(lambda: services.dispatch(now), lambda: services.dispatch(now))
+    outcomes = run_at_once(lambda: dispatch_due(now), lambda: dispatch_due(now))
 
     results = [o for o in outcomes if isinstance(o, services.DispatchResult)]
     assert len(results) == 2, outcomes
@@ -399,7 +401,7 @@ def test_worker_killed_while_sending_resends_with_the_same_message_id(
     mail_server.start()
     first = workers.start(mail_server.port)
 
-    assert services.dispatch(now).deliveries == len(members)
+    assert dispatch_due(now).deliveries == len(members)
     wait_for(mail_server.inbox.holding.is_set, "the first message to reach the server", workers)
     workers.kill(first)  # while the server holds back its answer to the first message
     held = mail_server.inbox.received()[0]
@@ -411,7 +413,7 @@ def test_worker_killed_while_sending_resends_with_the_same_message_id(
     # The sweep as it runs once the stuck margin has passed, then a new worker. (Sweeping
     # at a faked later moment while a live worker sends would put that delivery back too.)
     later = timezone.now() + timedelta(minutes=settings.REMINDER_STUCK_MINUTES, seconds=1)
-    swept = services.sweep(later)
+    swept = sweep_stuck(later)
     assert swept.unstuck == 1
     assert Delivery.objects.get(pk=stuck.pk).state == DeliveryState.PENDING
     workers.start(mail_server.port)
@@ -442,7 +444,7 @@ def test_mail_server_down_then_up_delivers_everything_once(
     plan, now = due_plan(team, lead)
     workers.start(mail_server.port)  # nothing listens on it yet
 
-    assert services.dispatch(now).deliveries == len(members)
+    assert dispatch_due(now).deliveries == len(members)
 
     def waiting_for_retry() -> bool:
         rows = deliveries(plan)

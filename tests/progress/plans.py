@@ -12,7 +12,8 @@ from planner.assessment.models import Assessment
 from planner.plans.models import Plan, PlanStatus
 from planner.plans.services import plan_generate
 from planner.playbook.loader import get_playbook
-from planner.reminders.services import plan_reschedule
+from planner.reminders.schedule import decide
+from planner.reminders.services import schedule_of
 from planner.teams.models import Team
 
 PLAYBOOK = get_playbook()
@@ -24,7 +25,8 @@ def team_today(team: Team, now: datetime | None = None) -> date:
 
 def running_plan(team: Team, lead: User, *, day: int = 3, now: datetime | None = None) -> Plan:
     """The manual persona's plan, started at `now` (the test's clock unless given) as plan
-    day `day` in the team's time zone, its reminders scheduled from that moment."""
+    day `day` in the team's time zone; its reminders count from its day 1, and the
+    dispatcher looks at it next when one is due (now, if one is due already)."""
     now = now or timezone.now()
     assessment = Assessment.objects.create(
         team=team, created_by=lead, playbook_version=PLAYBOOK.version, answers=MANUAL
@@ -42,7 +44,10 @@ def running_plan(team: Team, lead: User, *, day: int = 3, now: datetime | None =
         status=PlanStatus.ACTIVE, start_date=start, started_at=now
     )
     plan.refresh_from_db()
-    plan_reschedule(plan, now)
+    plan.reminders_from = team.start_of(start)
+    decision = decide(schedule_of(plan), set(), now, plan.reminders_from)
+    plan.next_reminder_at = now if decision.send or decision.skip else decision.next_at
+    plan.save(update_fields=["reminders_from", "next_reminder_at"])
     return plan
 
 

@@ -9,8 +9,6 @@ import time_machine
 from django.conf import settings
 from django.utils import timezone
 
-from planner.reminders.emails import drop_connection
-
 ZURICH = zoneinfo.ZoneInfo("Europe/Zurich")  # the time zone of the teams the tests make
 
 
@@ -24,11 +22,3 @@ def _before_the_reminder_hour() -> Iterator[datetime]:
     morning = datetime.combine(today, time(settings.REMINDER_HOUR - 2), tzinfo=ZURICH)
     with time_machine.travel(morning, tick=True):
         yield morning
-
-
-@pytest.fixture(autouse=True)
-def _fresh_mail_connection() -> Iterator[None]:
-    """The send task keeps one mail connection per thread; tests change the backend."""
-    drop_connection()
-    yield
-    drop_connection()

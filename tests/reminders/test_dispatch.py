@@ -17,9 +17,8 @@ from django.core.management import call_command
 from planner.plans.models import Plan, PlanStatus
 from planner.plans.services import plan_move_start, plan_pause, plan_resume
 from planner.reminders import services
-from planner.reminders.emails import drop_connection
 from planner.reminders.models import Delivery, DeliveryState, OptOut, Reminder, ReminderState
-from planner.reminders.tasks import send_deliveries
+from planner.reminders.tasks import dispatch_due, retry_failed, send_deliveries, sweep_stuck
 from tests.factories import MembershipFactory, UserFactory
 from tests.progress.plans import running_plan, team_today
 
@@ -37,7 +36,7 @@ def at(plan: Plan, key: str) -> Any:
 
 def dispatch(capture, now) -> services.DispatchResult:
     with capture(execute=True):
-        return services.dispatch(now)
+        return dispatch_due(now)
 
 
 def test_kick_off_sends_one_email_per_member_in_their_language(
@@ -129,10 +128,10 @@ def test_moving_the_start_date_moves_the_reminders(django_capture_on_commit_call
     old_kick_off = at(plan, "kickoff")
     later = team_today(plan.team) + timedelta(days=7)
     plan_move_start(plan=plan, start_date=later, user=lead)
-    plan.refresh_from_db()
-    assert plan.next_reminder_at == old_kick_off + timedelta(days=7)
     dispatch(django_capture_on_commit_callbacks, old_kick_off + timedelta(hours=1))
     assert mail.outbox == []
+    plan.refresh_from_db()
+    assert plan.next_reminder_at == old_kick_off + timedelta(days=7)
     dispatch(django_capture_on_commit_callbacks, old_kick_off + timedelta(days=7))
     assert len(mail.outbox) == 2
 
@@ -182,9 +181,8 @@ def test_smtp_errors_are_retried_then_marked_failed_for_the_lead(
     assert mail.outbox == []
     # The lead sends the failed ones again once the server works.
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    drop_connection()  # a refused recipient leaves the session open: it is the old backend's
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.retry_failed(plan) == 1
+        assert retry_failed(plan) == 1
     delivery.refresh_from_db()
     assert delivery.state == DeliveryState.SENT
 
@@ -228,11 +226,11 @@ def test_sweep_puts_back_a_delivery_left_sending_by_a_dead_worker(
     assert delivery is not None
     assert services.delivery_claim(delivery.pk, now)  # the worker took it, then died
     with django_capture_on_commit_callbacks(execute=True):
-        early = services.sweep(now + timedelta(minutes=1))
+        early = sweep_stuck(now + timedelta(minutes=1))
     assert early.unstuck == 0
     later = now + timedelta(minutes=settings.REMINDER_STUCK_MINUTES + 1)
     with django_capture_on_commit_callbacks(execute=True):
-        swept = services.sweep(later)
+        swept = sweep_stuck(later)
     assert swept.unstuck == 1
     delivery.refresh_from_db()
     assert delivery.state == DeliveryState.SENT
@@ -255,14 +253,18 @@ def test_dispatch_command_refuses_a_malformed_moment(plan):
 
 
 @time_machine.travel("2027-03-10 06:00 +0000")
-def test_a_new_team_time_zone_moves_the_reminders(team, lead):
+def test_a_new_team_time_zone_moves_the_reminders(django_capture_on_commit_callbacks, team, lead):
     from planner.teams.services import team_update
 
     plan = running_plan(team, lead, day=1)
     assert plan.next_reminder_at == datetime(2027, 3, 10, 8, tzinfo=UTC)  # 09:00 in Zurich
     team_update(team=team, name=team.name, time_zone="America/New_York", language="en")
+    dispatch(django_capture_on_commit_callbacks, datetime(2027, 3, 10, 8, tzinfo=UTC))
+    assert mail.outbox == []
     plan.refresh_from_db()
     assert plan.next_reminder_at == datetime(2027, 3, 10, 14, tzinfo=UTC)  # 09:00 EST
+    dispatch(django_capture_on_commit_callbacks, datetime(2027, 3, 10, 14, tzinfo=UTC))
+    assert len(mail.outbox) == 2
 
 
 def test_building_an_email_costs_the_same_queries_for_few_and_many_tasks(

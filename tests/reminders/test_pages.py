@@ -15,6 +15,7 @@ from planner.plans.models import Plan
 from planner.reminders import services
 from planner.reminders.emails import unsubscribe_token
 from planner.reminders.models import Delivery, DeliveryState, OptOut
+from planner.reminders.tasks import dispatch_due
 from tests.factories import MembershipFactory, TeamFactory
 from tests.progress.plans import running_plan
 
@@ -79,7 +80,7 @@ def test_lead_sees_the_schedule_with_states_and_recipients(
 ):
     kick_off = services.schedule_of(plan)[0].at
     with django_capture_on_commit_callbacks(execute=True):
-        services.dispatch(kick_off)
+        dispatch_due(kick_off)
     Delivery.objects.filter(email=engineer.email).update(
         state=DeliveryState.FAILED, reason="SMTPServerDisconnected: gone"
     )
@@ -98,6 +99,25 @@ def test_lead_sees_the_schedule_with_states_and_recipients(
     assert "SMTPServerDisconnected: gone" in body
     assert "Send failed reminders again" in body
     assert lead.display_name in body
+
+
+def test_boundaries_a_resume_passed_over_show_as_skipped_at_once(client: Client, lead, team, plan):
+    from planner.plans.services import plan_pause, plan_resume
+
+    plan_pause(plan=plan, user=lead)
+    phase_two = services.schedule_of(plan)[1].at
+    plan_resume(plan=plan, user=lead, now=phase_two + timedelta(hours=1))
+    client.force_login(lead)
+    with time_machine.travel(phase_two + timedelta(hours=1, minutes=1), tick=False):
+        response = client.get(f"/teams/{team.slug}/plans/{plan.pk}/reminders/")
+    rows = {row.boundary.key: row.state for row in response.context["rows"]}
+    assert rows == {
+        "kickoff": "skipped",
+        "phase-2": "skipped",
+        "phase-3": "upcoming",
+        "phase-4": "upcoming",
+        "wrapup": "upcoming",
+    }
 
 
 def test_schedule_times_are_in_the_teams_time_zone_whatever_the_leads(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from hypothesis import given
@@ -128,3 +128,38 @@ def test_decide_never_sends_what_is_done_or_not_yet_due(minutes, done):
         assert decision.send.boundary.key not in done
     assert all(d.at <= now and d.boundary.key not in done for d in decision.skip)
     assert decision.next_at is None or decision.next_at > now
+
+
+def test_a_boundary_before_the_moment_reminders_count_from_is_skipped_not_sent():
+    # Resumed at 10:00 on day 8 (09:00 UTC): phase 2 began at 09:00 while it was paused.
+    resumed = utc(2027, 3, 8, 9)
+    decision = decide(SCHEDULE, {"kickoff"}, resumed + timedelta(minutes=5), resumed)
+    assert decision.send is None
+    assert [d.boundary.key for d in decision.skip] == ["phase-2"]
+    assert decision.next_at == utc(2027, 3, 15, 8)
+
+
+def test_a_boundary_from_that_moment_on_is_sent():
+    decision = decide(SCHEDULE, {"kickoff"}, utc(2027, 3, 8, 8), utc(2027, 3, 8, 8))
+    assert decision.send is not None
+    assert decision.send.boundary.key == "phase-2"
+
+
+@given(
+    st.integers(0, 60 * 24 * 40),
+    st.integers(0, 60 * 24 * 40),
+    st.sets(st.sampled_from(["kickoff", "phase-2", "phase-3"])),
+)
+def test_decide_never_sends_a_boundary_before_the_moment_reminders_count_from(
+    minutes, counts_from_minutes, done
+):
+    start = utc(2027, 2, 28)
+    now = start + timedelta(minutes=minutes)
+    counts_from = start + timedelta(minutes=counts_from_minutes)
+    decision = decide(SCHEDULE, done, now, counts_from)
+    if decision.send is not None:
+        assert counts_from <= decision.send.at <= now
+    unsent = [d for d in SCHEDULE if d.at <= now and d.boundary.key not in done]
+    assert sorted([*decision.skip, *([decision.send] if decision.send else [])], key=str) == sorted(
+        unsent, key=str
+    )  # every due boundary not in the ledger is recorded, sent or skipped

@@ -8,7 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from planner.reminders import services
+from planner.reminders.tasks import dispatch_due, sweep_stuck
 
 
 class Command(BaseCommand):
@@ -32,13 +32,13 @@ class Command(BaseCommand):
                 raise CommandError(f"--now: not an ISO 8601 moment: {options['now']!r}") from None
             if timezone.is_naive(now):
                 now = timezone.make_aware(now)
-        result = services.dispatch(now)
+        result = dispatch_due(now)
         self.stdout.write(
             f"{result.plans} plans looked at, {result.sent} reminders dispatched "
             f"({result.deliveries} emails queued), {result.skipped} missed boundaries recorded."
         )
         if options["sweep"]:
-            swept = services.sweep(now)
+            swept = sweep_stuck(now)
             self.stdout.write(
                 f"{swept.unstuck} stuck deliveries put back, {swept.requeued} lost ones re-queued."
             )
