@@ -19,9 +19,9 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from planner.accounts.models import User
-from planner.plans.models import Plan, PlanStatus
 from planner.teams.emails import send_invitation_email
 from planner.teams.models import Invitation, InvitationStatus, Membership, Role, Team, hash_token
+from planner.teams.signals import time_zone_changed
 
 logger = logging.getLogger(__name__)
 
@@ -80,12 +80,8 @@ def team_update(
     team.full_clean()
     team.save(update_fields=["name", "time_zone", "language"])
     if time_zone != previous_zone:
-        # Reminders go out at a local hour: a new time zone moves them, so the dispatcher
-        # looks at the running plan again. The moment they count from stays: a boundary
-        # the new zone puts a few hours in the past goes out now, as the latest due one.
-        Plan.objects.filter(team=team, status=PlanStatus.ACTIVE).update(
-            next_reminder_at=now or timezone.now()
-        )
+        # Plans listen (planner.plans.receivers): their reminders move with the zone.
+        time_zone_changed.send(sender=Team, team=team, now=now or timezone.now())
     return team
 
 
