@@ -201,6 +201,8 @@ EMAIL_HOST_PASSWORD = CONFIG.email_host_password.get_secret_value()
 EMAIL_USE_TLS = CONFIG.email_use_tls
 EMAIL_USE_SSL = CONFIG.email_use_ssl
 EMAIL_TIMEOUT = 30
+# Dates in emails with the real offset ("+0100"), not "-0000" (no zone information).
+EMAIL_USE_LOCALTIME = True
 
 # Celery (see planner/celery.py): Redis in production, a filesystem broker for `make run`.
 CELERY_BROKER_URL = CONFIG.celery_broker_url

@@ -211,3 +211,11 @@ def test_invitations_per_hour_are_capped(client: Client, invite, lead, team):
     )
     assert not Invitation.objects.filter(email="one.more@example.org").exists()
     assert mail.outbox == []
+
+
+def test_invitation_email_dates_carry_a_real_zone(client: Client, invite, lead, team):
+    client.force_login(lead)
+    invite(team)
+    date = mail.outbox[0].message()["Date"]
+    assert not date.endswith("-0000")
+    assert re.search(r"[+-]\d{4}$", date)
