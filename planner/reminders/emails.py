@@ -20,6 +20,7 @@ from django.template.loader import get_template, render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.safestring import SafeString, mark_safe
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from planner.accounts.models import User
 from planner.plans.models import Plan, PlanTask, TaskStatus
@@ -41,12 +42,22 @@ def unsubscribe_token(user: User, team: Team) -> str:
     return signing.dumps({"u": user.pk, "t": team.pk}, salt=UNSUBSCRIBE_SALT, compress=True)
 
 
+class UnsubscribeToken(BaseModel):
+    """What an unsubscribe link carries: whose reminders, from which team."""
+
+    model_config = ConfigDict(strict=True, extra="forbid")
+    u: int = Field(gt=0)
+    t: int = Field(gt=0)
+
+
 def read_unsubscribe_token(token: str) -> tuple[int, int]:
-    """(user id, team id); raises signing.BadSignature (tampered or expired)."""
+    """(user id, team id); raises signing.BadSignature (tampered, expired or malformed)."""
     data = signing.loads(token, salt=UNSUBSCRIBE_SALT, max_age=UNSUBSCRIBE_MAX_AGE)
-    if not isinstance(data, dict) or not {"u", "t"} <= data.keys():
-        raise signing.BadSignature("Incomplete unsubscribe token.")
-    return int(data["u"]), int(data["t"])
+    try:
+        parsed = UnsubscribeToken.model_validate(data)
+    except ValidationError:
+        raise signing.BadSignature("Malformed unsubscribe token.") from None
+    return parsed.u, parsed.t
 
 
 def absolute(path: str) -> str:

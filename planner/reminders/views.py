@@ -12,7 +12,6 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from planner.accounts.auth import signed_in_user
-from planner.accounts.models import User
 from planner.core.http import HtmxHttpRequest
 from planner.plans.selectors import plan_of_team
 from planner.reminders import selectors, services
@@ -20,7 +19,7 @@ from planner.reminders.emails import read_unsubscribe_token
 from planner.reminders.schedule import boundaries
 from planner.reminders.tasks import retry_failed, send_test
 from planner.teams.access import team_view
-from planner.teams.models import Membership, Role, Team
+from planner.teams.models import Membership, Role
 
 
 @require_GET
@@ -78,10 +77,14 @@ def unsubscribe(request: HtmxHttpRequest, token: str) -> HttpResponse:
         user_id, team_id = read_unsubscribe_token(token)
     except signing.BadSignature:
         return render(request, "reminders/unsubscribe_invalid.html", status=400)
-    user = User.objects.filter(pk=user_id).first()
-    team = Team.objects.filter(pk=team_id).first()
-    if user is None or team is None:
+    membership = (
+        Membership.objects.select_related("user", "team")
+        .filter(user_id=user_id, team_id=team_id)
+        .first()
+    )
+    if membership is None:  # no such person or team, or not a member (any more)
         return render(request, "reminders/unsubscribe_invalid.html", status=400)
+    user, team = membership.user, membership.team
     if request.method == "POST":
         services.opt_out(user, team)
         return render(request, "reminders/unsubscribed.html", {"team": team, "done": True})

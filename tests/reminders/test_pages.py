@@ -7,13 +7,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.core import mail
+from django.core import mail, signing
 from django.test import Client
 from django.utils import timezone
 
 from planner.plans.models import Plan
 from planner.reminders import services
-from planner.reminders.emails import unsubscribe_token
+from planner.reminders.emails import UNSUBSCRIBE_SALT, unsubscribe_token
 from planner.reminders.models import Delivery, DeliveryState, OptOut
 from planner.reminders.tasks import dispatch_due
 from tests.factories import MembershipFactory, TeamFactory
@@ -43,6 +43,23 @@ def test_one_click_unsubscribe_needs_no_login_and_no_csrf_token(engineer, team):
     assert OptOut.objects.filter(user=engineer, team=team).exists()
     client.post(url, {"List-Unsubscribe": "One-Click"})  # again: no error, one row
     assert OptOut.objects.count() == 1
+
+
+@pytest.mark.parametrize("data", [{"u": "abc", "t": 1}, {"u": 1}, [1, 2], {"u": -1, "t": 1}])
+def test_a_signed_link_with_malformed_contents_is_refused_not_a_500(
+    data, engineer, team, client: Client
+):
+    token = signing.dumps(data, salt=UNSUBSCRIBE_SALT, compress=True)
+    response = client.post(f"/reminders/unsubscribe/{token}/")
+    assert response.status_code == 400
+    assert not OptOut.objects.exists()
+
+
+def test_a_link_for_a_team_the_person_is_not_in_changes_nothing(outsider, team, client: Client):
+    response = client.post(unsubscribe_url(outsider, team))
+    assert response.status_code == 400
+    assert "invalid or has expired" in response.content.decode()
+    assert not OptOut.objects.exists()
 
 
 def test_tampered_or_expired_link_changes_nothing(engineer, team, client: Client):
