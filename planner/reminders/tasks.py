@@ -11,13 +11,16 @@ than sending it twice.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 from celery import Task, shared_task
+from django.db import transaction
 from django.utils import timezone
+from kombu.exceptions import OperationalError as KombuOperationalError
 
 from planner.accounts.models import User
 from planner.plans.models import Plan
@@ -32,12 +35,27 @@ SEND_BATCH = 50  # deliveries per send task: a reminder's, unless its team is la
 IDEMPOTENT: dict[str, Any] = {"acks_late": True, "reject_on_worker_lost": True}
 
 
+class QueueUnavailable(Exception):
+    """The broker did not take the task: nothing was queued (the ledger keeps what was
+    to be sent, and the sweeper queues it once the broker answers)."""
+
+
+def publish(task: Any, *args: Any) -> None:
+    """Queue `task` now, once: a broker that is down is reported at once as
+    QueueUnavailable instead of being retried while a page waits."""
+    try:
+        task.apply_async(args, retry=False)
+    except (KombuOperationalError, OSError) as error:
+        log.warning("Task queue unavailable, %s not queued: %s", task.name, error)
+        raise QueueUnavailable from error
+
+
 def enqueue(delivery_ids: Sequence[int]) -> None:
     """Queue send tasks for these deliveries, SEND_BATCH a task, once the transaction
     commits. Callers pass the ids of one reminder at a time, or ordered by reminder."""
     for start in range(0, len(delivery_ids), SEND_BATCH):
         batch = list(delivery_ids[start : start + SEND_BATCH])
-        send_deliveries.delay_on_commit(batch)
+        transaction.on_commit(functools.partial(publish, send_deliveries, batch))
 
 
 def dispatch_due(now: datetime | None = None) -> services.DispatchResult:

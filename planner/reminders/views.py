@@ -8,6 +8,7 @@ from django.core import signing
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -17,9 +18,15 @@ from planner.plans.selectors import plan_of_team
 from planner.reminders import selectors, services
 from planner.reminders.emails import read_unsubscribe_token
 from planner.reminders.schedule import boundaries
-from planner.reminders.tasks import retry_failed, send_test
+from planner.reminders.tasks import QueueUnavailable, publish, retry_failed, send_test
 from planner.teams.access import team_view
 from planner.teams.models import Membership, Role
+
+QUEUE_DOWN = _lazy("The task queue is not answering, so nothing was sent. Try again in a minute.")
+QUEUE_DOWN_RETRY = _lazy(
+    "The failed reminders are marked to go again. The task queue is not answering right "
+    "now; they go out on their own once it does."
+)
 
 
 @require_GET
@@ -50,11 +57,15 @@ def reminder_test(request: HtmxHttpRequest, membership: Membership, plan_id: int
     if plan.start_date is None or key not in {b.key for b in boundaries(plan.phases, plan.length)}:
         messages.error(request, _("Choose a boundary of this plan."))
     else:
-        send_test.delay_on_commit(plan.pk, user.pk, key)  # type: ignore[attr-defined]
-        messages.success(
-            request,
-            _("A test reminder is on its way to %(email)s.") % {"email": user.email},
-        )
+        try:
+            publish(send_test, plan.pk, user.pk, key)
+        except QueueUnavailable:
+            messages.error(request, QUEUE_DOWN)
+        else:
+            messages.success(
+                request,
+                _("A test reminder is on its way to %(email)s.") % {"email": user.email},
+            )
     return redirect("reminder_schedule", team_slug=plan.team.slug, plan_id=plan.pk)
 
 
@@ -62,10 +73,15 @@ def reminder_test(request: HtmxHttpRequest, membership: Membership, plan_id: int
 @team_view(Role.LEAD)
 def reminder_retry(request: HtmxHttpRequest, membership: Membership, plan_id: int) -> HttpResponse:
     plan = plan_of_team(membership.team_id, plan_id)
-    count = retry_failed(plan)
-    messages.success(
-        request, _("%(count)s failed reminders will be sent again.") % {"count": count}
-    )
+    try:
+        count = retry_failed(plan)
+    except QueueUnavailable:
+        # The deliveries are marked to go again; the sweeper queues them once it can.
+        messages.error(request, QUEUE_DOWN_RETRY)
+    else:
+        messages.success(
+            request, _("%(count)s failed reminders will be sent again.") % {"count": count}
+        )
     return redirect("reminder_schedule", team_slug=plan.team.slug, plan_id=plan.pk)
 
 

@@ -1,0 +1,124 @@
+"""Every main page, in both languages, checked by tools nobody here wrote: axe-core for
+accessibility (no serious or critical violation), the Nu HTML Checker for markup (no
+error), and a phone's width (390 px: no sideways scroll). Screenshots at 1280 and 390 px
+go to var/screenshots/."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe  # type: ignore[import-untyped]
+from playwright.sync_api import Page
+
+from planner.accounts.models import User
+from planner.plans.models import Plan
+from planner.teams.models import Team
+from tests.factories import PASSWORD
+from tests.progress.plans import running_plan
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+ROOT = Path(__file__).resolve().parents[2]
+VNU = ROOT / "var" / "tools" / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+PHONE = 390
+SERIOUS = {"serious", "critical"}
+# The innermost elements that reach past the right edge: what makes a page scroll sideways.
+# Their text counts: a long word overflows its heading without widening the heading's box.
+WIDE_ELEMENTS = """width => {
+  const right = e => e.getBoundingClientRect().left + Math.max(e.scrollWidth, e.offsetWidth);
+  return Array.from(document.querySelectorAll('body *'))
+    .filter(e => right(e) > width + 1)
+    .filter(e => !Array.from(e.children).some(c => right(c) > width + 1))
+    .slice(0, 3)
+    .map(e => `${e.tagName.toLowerCase()}.${e.className} ${Math.round(right(e))}px`);
+}"""
+
+
+def _pages(team: Team, plan: Plan) -> dict[str, str]:
+    task = plan.tasks.order_by("day", "pk").first()
+    assert task is not None
+    target = plan.kpi_targets.order_by("pk").first()
+    assert target is not None
+    return {
+        "my-tasks": "/",
+        "all-teams": "/teams/",
+        "team": f"/teams/{team.slug}/",
+        "dashboard": f"/teams/{team.slug}/progress/",
+        "plan": f"/teams/{team.slug}/plans/{plan.pk}/",
+        "task": f"/teams/{team.slug}/plans/{plan.pk}/tasks/{task.pk}/",
+        "kpi": f"/teams/{team.slug}/plans/{plan.pk}/kpis/{target.pk}/measurements/",
+        "reminder-schedule": f"/teams/{team.slug}/plans/{plan.pk}/reminders/",
+        "assessment": f"/teams/{team.slug}/assessment/",
+        "profile": "/accounts/profile/",
+        "reminder-settings": "/accounts/reminders/",
+        "password": "/accounts/password/change/",
+        "new-team": "/teams/new/",
+    }
+
+
+def _sign_in(page: Page, base: str, user: User) -> None:
+    page.goto(f"{base}/accounts/login/")
+    page.locator("#id_login").fill(user.email)
+    page.locator("#id_password").fill(PASSWORD)
+    page.locator("form button[type=submit]").last.click()
+    page.wait_for_url(f"{base}/")
+
+
+def _validate(documents: dict[str, str], folder: Path) -> list[str]:
+    """The Nu HTML Checker's errors, each with the page it is on."""
+    if not VNU.exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"needs the Nu HTML Checker at {VNU} (make test installs it)")
+        pytest.skip(f"needs the Nu HTML Checker at {VNU} (make test installs it)")
+    files = []
+    for name, html in documents.items():
+        path = folder / f"{name}.html"
+        path.write_text(html)
+        files.append(str(path))
+    done = subprocess.run(
+        ["java", "-jar", str(VNU), "--errors-only", "--format", "json", *files],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    messages = json.loads(done.stderr or '{"messages": []}')["messages"]
+    return [f"{Path(m['url']).stem}: {m['message']} ({m.get('extract', '')!r})" for m in messages]
+
+
+@pytest.mark.parametrize("language", ["en", "de"])
+def test_main_pages_pass_axe_the_nu_checker_and_a_phones_width(
+    live_server, page: Page, shot, lead, team, language: str, tmp_path: Path
+):
+    User.objects.filter(pk=lead.pk).update(language=language)
+    plan = running_plan(team, lead, day=10)
+    _sign_in(page, live_server.url, lead)
+    axe = Axe()
+    problems: list[str] = []
+    documents: dict[str, str] = {}
+    for name, path in _pages(team, plan).items():
+        for width in (1280, PHONE):
+            page.set_viewport_size({"width": width, "height": 860})
+            response = page.goto(f"{live_server.url}{path}")
+            assert response is not None
+            assert response.ok, f"{name}: {response.status}"
+            if width == PHONE:
+                # Measured before the screenshot, which resizes the page to take it whole.
+                scroll = page.evaluate("document.documentElement.scrollWidth")
+                if scroll > PHONE:
+                    wide = page.evaluate(WIDE_ELEMENTS, PHONE)
+                    problems.append(f"{name}: {scroll} px wide at {PHONE} px: {wide}")
+                shot(f"{language}-{name}-{width}")
+                continue
+            shot(f"{language}-{name}-{width}")
+            documents[f"{language}-{name}"] = response.text()
+            for violation in axe.run(page).response["violations"]:
+                if violation["impact"] in SERIOUS:
+                    targets = [node["target"] for node in violation["nodes"]][:3]
+                    problems.append(f"{name}: axe {violation['id']} {targets}")
+    problems += _validate(documents, tmp_path)
+    print("\n".join(p for p in problems if "Attribute “hx-" not in p))
+    assert problems == []
