@@ -5,6 +5,7 @@ port (tests/faults.py), never the shared one."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 import redis as redis_client
@@ -35,10 +36,11 @@ def broker() -> Iterator[RedisServer]:
 
 def _fresh_connections() -> None:
     """Drop the connection and producer pools, so that the next publish uses the URL set."""
-    if celery_app._pool is not None:
-        celery_app._pool.force_close_all()
-        celery_app._pool = None
-    celery_app.amqp._producer_pool = None
+    app: Any = celery_app  # the pools are private attributes Celery's types leave out
+    if app._pool is not None:
+        app._pool.force_close_all()
+        app._pool = None
+    app.amqp._producer_pool = None
 
 
 @pytest.fixture
