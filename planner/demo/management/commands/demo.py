@@ -7,7 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from planner.core.demo import DEMO_PASSWORD, DEMO_USERS, demo_load
+from planner.demo.team import DEMO_PASSWORD, DEMO_USERS, demo_load
 
 
 class Command(BaseCommand):
