@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import Any
+
 import pytest
 from django.test import Client
-from django.urls import reverse
+from django.urls import URLResolver, get_resolver, reverse
 
 from planner.teams.models import Membership, Team
 from tests.factories import InvitationFactory
@@ -76,3 +79,18 @@ def test_member_sees_team_page(client: Client, team, engineer):
     assert response.status_code == 200
     assert b"ML Platform" in response.content
     assert b"Invite engineers" not in response.content  # lead-only section
+
+
+def _patterns(resolver: Any, prefix: str = "") -> Iterator[tuple[str, Any]]:
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            yield from _patterns(entry, prefix + str(entry.pattern))
+        else:
+            yield prefix + str(entry.pattern), entry.callback
+
+
+def test_every_team_url_is_behind_the_team_access_check():
+    team_urls = {route: view for route, view in _patterns(get_resolver()) if "team_slug" in route}
+    assert len(team_urls) > 20  # the walk found them
+    unguarded = [route for route, view in team_urls.items() if not hasattr(view, "team_access")]
+    assert unguarded == []
