@@ -19,8 +19,16 @@ from django.utils import timezone
 
 from benchmarks.harness import Figure, rate
 from planner.accounts.models import User
-from planner.plans.models import KpiTarget, Plan, PlanStatus, PlanTask, TaskStatus
-from planner.progress.models import Activity, ActivityKind, KpiMeasurement
+from planner.plans.models import (
+    Activity,
+    ActivityKind,
+    KpiTarget,
+    Plan,
+    PlanStatus,
+    PlanTask,
+    TaskStatus,
+)
+from planner.progress.models import KpiMeasurement
 from planner.teams.models import Membership, Role, Team
 
 SLUG = "bench-progress"

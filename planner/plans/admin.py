@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from planner.plans.models import BacklogTask, KpiTarget, Plan, PlanTask
+from planner.plans.models import Activity, BacklogTask, KpiTarget, Plan, PlanTask
 
 
 class PlanTaskInline(admin.TabularInline[PlanTask, Plan]):
@@ -57,3 +57,11 @@ class BacklogTaskAdmin(admin.ModelAdmin[BacklogTask]):
 class KpiTargetAdmin(admin.ModelAdmin[KpiTarget]):
     list_display = ("kpi_id", "plan", "baseline", "target")
     raw_id_fields = ("plan",)
+
+
+@admin.register(Activity)
+class ActivityAdmin(admin.ModelAdmin[Activity]):
+    list_display = ("at", "actor", "kind", "task", "plan")
+    list_filter = ("kind",)
+    raw_id_fields = ("plan", "task", "kpi_target", "actor")
+    date_hierarchy = "at"

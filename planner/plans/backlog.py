@@ -19,8 +19,10 @@ from django.utils.translation import gettext as _
 
 from planner.accounts.models import User
 from planner.plans import selectors
+from planner.plans.feed import record
 from planner.plans.generator import target_for
 from planner.plans.models import (
+    ActivityKind,
     BacklogReason,
     BacklogTask,
     Plan,
@@ -31,8 +33,6 @@ from planner.plans.models import (
 from planner.plans.scheduling import Span, fit_one
 from planner.plans.services import PlanRuleError
 from planner.playbook.loader import get_playbook
-from planner.progress.feed import record
-from planner.progress.models import ActivityKind
 
 
 @dataclass

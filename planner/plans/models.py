@@ -283,3 +283,53 @@ class KpiTarget(models.Model):
         if self.band_low is None or self.band_high is None:
             return None
         return (self.band_low, self.band_high)
+
+
+class ActivityKind(models.TextChoices):
+    DONE = "done", _("ticked off")
+    REOPENED = "reopened", _("reopened")
+    SKIPPED = "skipped", _("skipped")
+    TAKEN = "taken", _("took")
+    ASSIGNED = "assigned", _("assigned")
+    MOVED = "moved", _("moved")
+    RENAMED = "renamed", _("renamed")
+    ADDED = "added", _("added")
+    NOTED = "noted", _("updated the note of")
+    MEASURED = "measured", _("measured")
+    STARTED = "started", _("started the plan")
+    FINISHED = "finished", _("finished the plan")
+    PAUSED = "paused", _("paused the plan")
+    RESUMED = "resumed", _("resumed the plan")
+    RESCHEDULED = "rescheduled", _("moved the start date")
+
+
+class Activity(models.Model):
+    """One change by one person: the feed, and each task's history.
+
+    Written in the same transaction as the change it records, so the two always agree.
+    """
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="activities")
+    task = models.ForeignKey(
+        PlanTask, on_delete=models.SET_NULL, null=True, blank=True, related_name="activities"
+    )
+    kpi_target = models.ForeignKey(
+        KpiTarget, on_delete=models.SET_NULL, null=True, blank=True, related_name="activities"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    kind = models.CharField(max_length=16, choices=ActivityKind.choices)
+    # Small facts for the feed: a skip reason, the day a task moved to, a measured value.
+    detail = models.JSONField(default=dict, blank=True)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        db_table = "progress_activity"  # kept from when the feed lived in progress
+        verbose_name = _("activity")
+        verbose_name_plural = _("activities")
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["plan", "-at"], name="activity_plan_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.actor} {self.kind} at {self.at:%Y-%m-%d %H:%M}"

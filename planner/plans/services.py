@@ -18,11 +18,10 @@ from planner.accounts.models import User
 from planner.assessment.models import Assessment
 from planner.assessment.services import assessment_complete
 from planner.plans.draft import DraftTaskContent, GeneratorOptions, Member
+from planner.plans.feed import record
 from planner.plans.generator import generate_plan
-from planner.plans.models import BacklogTask, KpiTarget, Plan, PlanStatus, PlanTask
+from planner.plans.models import ActivityKind, BacklogTask, KpiTarget, Plan, PlanStatus, PlanTask
 from planner.playbook.loader import Playbook
-from planner.progress.feed import record
-from planner.progress.models import ActivityKind
 from planner.teams.models import Membership, Team
 
 

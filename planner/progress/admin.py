@@ -1,14 +1,6 @@
 from django.contrib import admin
 
-from planner.progress.models import Activity, KpiMeasurement
-
-
-@admin.register(Activity)
-class ActivityAdmin(admin.ModelAdmin[Activity]):
-    list_display = ("at", "actor", "kind", "task", "plan")
-    list_filter = ("kind",)
-    raw_id_fields = ("plan", "task", "kpi_target", "actor")
-    date_hierarchy = "at"
+from planner.progress.models import KpiMeasurement
 
 
 @admin.register(KpiMeasurement)

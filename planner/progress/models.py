@@ -1,4 +1,4 @@
-"""What happens while a plan runs: the activity feed and KPI measurements."""
+"""What happens while a plan runs: KPI measurements (the activity feed is the plan's, in plans)."""
 
 from __future__ import annotations
 
@@ -7,56 +7,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from planner.plans.models import KpiTarget, Plan, PlanTask
-
-
-class ActivityKind(models.TextChoices):
-    DONE = "done", _("ticked off")
-    REOPENED = "reopened", _("reopened")
-    SKIPPED = "skipped", _("skipped")
-    TAKEN = "taken", _("took")
-    ASSIGNED = "assigned", _("assigned")
-    MOVED = "moved", _("moved")
-    RENAMED = "renamed", _("renamed")
-    ADDED = "added", _("added")
-    NOTED = "noted", _("updated the note of")
-    MEASURED = "measured", _("measured")
-    STARTED = "started", _("started the plan")
-    FINISHED = "finished", _("finished the plan")
-    PAUSED = "paused", _("paused the plan")
-    RESUMED = "resumed", _("resumed the plan")
-    RESCHEDULED = "rescheduled", _("moved the start date")
-
-
-class Activity(models.Model):
-    """One change by one person: the feed, and each task's history.
-
-    Written in the same transaction as the change it records, so the two always agree.
-    """
-
-    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="activities")
-    task = models.ForeignKey(
-        PlanTask, on_delete=models.SET_NULL, null=True, blank=True, related_name="activities"
-    )
-    kpi_target = models.ForeignKey(
-        KpiTarget, on_delete=models.SET_NULL, null=True, blank=True, related_name="activities"
-    )
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    kind = models.CharField(max_length=16, choices=ActivityKind.choices)
-    # Small facts for the feed: a skip reason, the day a task moved to, a measured value.
-    detail = models.JSONField(default=dict, blank=True)
-    at = models.DateTimeField(default=timezone.now, db_index=True)
-
-    class Meta:
-        verbose_name = _("activity")
-        verbose_name_plural = _("activities")
-        ordering = ["-at", "-pk"]
-        indexes = [models.Index(fields=["plan", "-at"], name="activity_plan_recent")]
-
-    def __str__(self) -> str:
-        return f"{self.actor} {self.kind} at {self.at:%Y-%m-%d %H:%M}"
+from planner.plans.models import KpiTarget
 
 
 class KpiMeasurement(models.Model):

@@ -18,10 +18,10 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from planner.accounts.models import User
-from planner.plans.models import KpiTarget, Plan, PlanStatus, PlanTask, TaskStatus
+from planner.plans.models import Activity, KpiTarget, Plan, PlanStatus, PlanTask, TaskStatus
 from planner.plans.selectors import team_members_for_plan
 from planner.progress import charts, status
-from planner.progress.models import Activity, KpiMeasurement
+from planner.progress.models import KpiMeasurement
 from planner.teams.models import Membership, Team
 
 TREND_POINTS = 12

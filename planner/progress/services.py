@@ -19,10 +19,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from planner.accounts.models import User
-from planner.plans.models import KpiTarget, Plan, PlanStatus, PlanTask, TaskStatus
+from planner.plans.feed import record
+from planner.plans.models import ActivityKind, KpiTarget, Plan, PlanStatus, PlanTask, TaskStatus
 from planner.plans.services import PlanRuleError
-from planner.progress.feed import record
-from planner.progress.models import ActivityKind, KpiMeasurement
+from planner.progress.models import KpiMeasurement
 
 NOTE_LIMIT = 2000
 REASON_LIMIT = 500

@@ -9,8 +9,7 @@ from django.utils import timezone
 
 from planner.accounts.models import User
 from planner.assessment.models import Assessment
-from planner.plans.models import Plan, PlanStatus, TaskStatus
-from planner.progress.models import Activity
+from planner.plans.models import Activity, Plan, PlanStatus, TaskStatus
 from planner.progress.selectors import dashboard
 from planner.teams.models import Membership
 

@@ -10,10 +10,9 @@ import pytest
 from django.db import connection
 
 from planner.accounts.models import User
-from planner.plans.models import PlanTask, TaskStatus
+from planner.plans.models import Activity, PlanTask, TaskStatus
 from planner.plans.services import PlanRuleError, plan_task_update
 from planner.progress import services
-from planner.progress.models import Activity
 from tests.factories import MembershipFactory
 from tests.integration.threads import run_at_once
 from tests.progress.plans import running_plan

@@ -8,9 +8,8 @@ import pytest
 import time_machine
 from django.test import Client
 
-from planner.plans.models import BacklogTask, Plan, PlanStatus, PlanTask
+from planner.plans.models import Activity, ActivityKind, BacklogTask, Plan, PlanStatus, PlanTask
 from planner.playbook.loader import get_playbook
-from planner.progress.models import Activity, ActivityKind
 from tests.progress.plans import running_plan
 
 pytestmark = pytest.mark.django_db

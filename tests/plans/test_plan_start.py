@@ -9,8 +9,7 @@ import pytest
 import time_machine
 
 from planner.plans import services
-from planner.plans.models import Plan, PlanStatus
-from planner.progress.models import Activity, ActivityKind
+from planner.plans.models import Activity, ActivityKind, Plan, PlanStatus
 
 pytestmark = pytest.mark.django_db
 

@@ -56,8 +56,7 @@ def add_tasks(plan: Plan, count: int, assignees: list[User], *, done_share: floa
     each change in the activity feed, as a busy plan would have them."""
     from decimal import Decimal
 
-    from planner.plans.models import PlanTask, TaskStatus
-    from planner.progress.models import Activity, ActivityKind
+    from planner.plans.models import Activity, ActivityKind, PlanTask, TaskStatus
 
     today_day = (team_today(plan.team) - plan.start_date).days + 1 if plan.start_date else 0
     offset = plan.tasks.count()

@@ -10,8 +10,8 @@ import time_machine
 from django.test import Client
 from django.utils import timezone
 
-from planner.plans.models import KpiTarget, Plan, PlanStatus
-from planner.progress.models import Activity, KpiMeasurement
+from planner.plans.models import Activity, KpiTarget, Plan, PlanStatus
+from planner.progress.models import KpiMeasurement
 from tests.progress.plans import running_plan
 
 pytestmark = pytest.mark.django_db

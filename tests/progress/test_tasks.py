@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from planner.plans.models import Plan, PlanStatus, PlanTask, TaskStatus
-from planner.progress.models import Activity
+from planner.plans.models import Activity, Plan, PlanStatus, PlanTask, TaskStatus
 from tests.factories import MembershipFactory, TeamFactory
 from tests.progress.plans import running_plan
 

@@ -1,4 +1,5 @@
-"""Recording a change in the activity feed; callers do it inside the change's transaction."""
+"""Recording a change in the plan's activity feed (its history); callers do it inside the
+change's transaction."""
 
 from __future__ import annotations
 
@@ -7,8 +8,7 @@ from datetime import datetime
 from django.utils import timezone
 
 from planner.accounts.models import User
-from planner.plans.models import KpiTarget, Plan, PlanTask
-from planner.progress.models import Activity, ActivityKind
+from planner.plans.models import Activity, ActivityKind, KpiTarget, Plan, PlanTask
 
 
 def record(
