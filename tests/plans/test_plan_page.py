@@ -34,9 +34,9 @@ def gpu(plan: Plan) -> KpiTarget:
 def test_a_band_kpi_is_shown_as_its_band_with_its_unit(client: Client, engineer, plan):
     client.force_login(engineer)
     page = client.get(f"/teams/{plan.team.slug}/plans/{plan.pk}/").content.decode()
-    assert "healthy band 60–85 %" in page
+    assert "healthy band 60\u2060–\u206085\u00a0%" in page
     # The batching work waits in the backlog: the plan holds 18 % and says so.
-    assert "held at 18 %" in page
+    assert "held at 18\u00a0%" in page
 
 
 def test_lead_edits_a_band_and_a_held_target_stays(client: Client, lead, plan):

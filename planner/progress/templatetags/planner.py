@@ -1,4 +1,6 @@
-"""Template helpers: texts stored in both languages, and small formatting."""
+"""Template helpers (the `planner` library): texts stored in both languages, KPI values with
+their units, schedule badges. In progress, the top area whose pages use them, so that it may
+read the playbook and the standing; templates of any area load it (a template is no import)."""
 
 from __future__ import annotations
 
@@ -37,10 +39,15 @@ def date_of(plan: Any, day: int) -> Any:
     return plan.date_of_day(int(day))
 
 
+NO_BREAK = "\u00a0"  # a value never wraps away from its unit ("180 / ms" on a phone)
+JOINED_DASH = "\u2060–\u2060"  # an en dash no line breaks at, either side
+
+
 @register.filter
 def with_unit(value: float | int, unit: str) -> str:
-    """A KPI value with its unit in the active language, e.g. "144 ms" or "2 pro Monat"."""
-    return tr(number_text(float(value), unit))  # type: ignore[arg-type]
+    """A KPI value with its unit in the active language, e.g. "144 ms" or "2 pro Monat",
+    joined by no-break spaces."""
+    return tr(number_text(float(value), unit)).replace(" ", NO_BREAK)  # type: ignore[arg-type]
 
 
 @register.filter
@@ -54,7 +61,14 @@ def unit_label(unit: str) -> str:
 def band_text(target: Any) -> str:
     """A band KPI's healthy band with its unit, e.g. "50-75 %" (with an en dash)."""
     low, high = target.band
-    return f"{tr(number_text(float(low), 'count'))}–{with_unit(high, target.unit)}"
+    return f"{tr(number_text(float(low), 'count'))}{JOINED_DASH}{with_unit(high, target.unit)}"
+
+
+@register.filter
+def band_of(low: float | int, target: Any) -> str:
+    """A band from `low` to the target's `band_high`, each with its unit, that never wraps
+    ("50 %–75 %")."""
+    return f"{with_unit(low, target.unit)}{JOINED_DASH}{with_unit(target.band_high, target.unit)}"
 
 
 @register.inclusion_tag("progress/schedule_badge.html")
