@@ -67,7 +67,7 @@ def band_text(target: Any) -> str:
 @register.filter
 def band_of(low: float | int, target: Any) -> str:
     """A band from `low` to the target's `band_high`, each with its unit, that never wraps
-    ("50 %–75 %")."""
+    ("50 % to 75 %" with an en dash)."""
     return f"{with_unit(low, target.unit)}{JOINED_DASH}{with_unit(target.band_high, target.unit)}"
 
 
