@@ -13,7 +13,8 @@ urlpatterns = [
     path(prefix + "resume/", views.plan_resume, name="plan_resume"),
     path(prefix + "move/", views.plan_move_start, name="plan_move_start"),
     path(prefix + "tasks/", views.plan_task_add, name="plan_task_add"),
-    path(prefix + "tasks/<int:task_id>/", views.plan_task, name="plan_task"),
+    # GET tasks/<task_id>/ is the task's page, served by planner.progress.
+    path(prefix + "tasks/<int:task_id>/edit/", views.plan_task_edit, name="plan_task_edit"),
     path(prefix + "tasks/<int:task_id>/remove/", views.plan_task_remove, name="plan_task_remove"),
     path(prefix + "tasks/<int:task_id>/backlog/", views.plan_task_push, name="plan_task_push"),
     path(prefix + "backlog/<int:item_id>/pull/", views.backlog_pull, name="backlog_pull"),

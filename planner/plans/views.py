@@ -3,22 +3,25 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from planner.accounts.auth import signed_in_user
+from planner.accounts.models import User
 from planner.assessment.selectors import draft_assessment, latest_completed, result_context
 from planner.assessment.services import AssessmentIncomplete
 from planner.core.http import HtmxHttpRequest
 from planner.plans import backlog, selectors, services
+from planner.plans.backlog import Pulled
 from planner.plans.forms import (
     KpiBandForm,
     KpiTargetForm,
@@ -26,13 +29,14 @@ from planner.plans.forms import (
     TaskAddForm,
     TaskEditForm,
 )
-from planner.plans.models import KpiTarget, Plan, PlanStatus, PlanTask
+from planner.plans.links import plan_url
+from planner.plans.models import BacklogTask, KpiTarget, Plan, PlanStatus, PlanTask
 from planner.playbook.loader import get_playbook
-from planner.progress.selectors import plan_url
-from planner.progress.status import plan_day
-from planner.progress.views import task_detail
+from planner.progress.standing import plan_day
 from planner.teams.access import team_view
 from planner.teams.models import Membership, Role
+
+T = TypeVar("T")
 
 
 def _can_edit_tasks(plan: Plan, membership: Membership) -> bool:
@@ -40,29 +44,71 @@ def _can_edit_tasks(plan: Plan, membership: Membership) -> bool:
     return membership.is_lead and plan.status in (PlanStatus.DRAFT, PlanStatus.ACTIVE)
 
 
+@dataclass(frozen=True, slots=True)
+class TaskRow:
+    """A task on the plan page, with its edit form where the lead may edit it."""
+
+    task: PlanTask
+    form: TaskEditForm | None
+
+
+@dataclass(frozen=True, slots=True)
+class PhaseSection:
+    """A phase of the plan page and its task rows."""
+
+    phase: selectors.PhaseGroup
+    rows: list[TaskRow]
+
+
+@dataclass(frozen=True, slots=True)
+class TargetRow:
+    """A KPI target on the plan page, with its form while the draft is edited."""
+
+    target: KpiTarget
+    form: forms.Form | None
+
+
+def _task_form(task: PlanTask, members: list[User]) -> TaskEditForm:
+    return TaskEditForm(
+        members=members,
+        initial={"title": task.own_title, "day": task.day, "assignee": task.assignee_id},
+        prefix=f"task-{task.pk}",
+    )
+
+
 def _context(plan: Plan, membership: Membership, **extra: Any) -> dict[str, Any]:
     today = plan.team.today(timezone.now())
     tasks = list(selectors.plan_tasks(plan))
     members = selectors.team_members_for_plan(plan)
     editable = plan.is_draft and membership.is_lead
+    can_edit_tasks = _can_edit_tasks(plan, membership)
     capacity = selectors.plan_capacity(plan, tasks)
     weekly = sum(row.seat.weekly_hours for row in capacity.rows)
     waiting = selectors.plan_backlog(plan, tasks)
     day = plan_day(plan.start_date, today) if plan.start_date else None
-    phases = selectors.plan_phases(plan, tasks, weekly, day)
     task_forms: dict[int, TaskEditForm] = extra.pop("task_forms", {})
-    for task in tasks:
-        task.form = task_forms.get(task.pk) or TaskEditForm(  # type: ignore[attr-defined]
-            members=members,
-            initial={"title": task.own_title, "day": task.day, "assignee": task.assignee_id},
-            prefix=f"task-{task.pk}",
+    phases = [
+        PhaseSection(
+            group,
+            [
+                TaskRow(
+                    task,
+                    (task_forms.get(task.pk) or _task_form(task, members))
+                    if can_edit_tasks
+                    else None,
+                )
+                for task in group.tasks
+            ],
         )
-    targets = list(plan.kpi_targets.all())
+        for group in selectors.plan_phases(plan, tasks, weekly, day)
+    ]
     target_forms: dict[int, forms.Form] = extra.pop("target_forms", {})
-    for target in targets:
-        target.form = target_forms.get(target.pk) or _target_form(  # type: ignore[attr-defined]
-            target
+    targets = [
+        TargetRow(
+            target, (target_forms.get(target.pk) or _target_form(target)) if editable else None
         )
+        for target in plan.kpi_targets.all()
+    ]
     return {
         "team": plan.team,
         "membership": membership,
@@ -70,8 +116,7 @@ def _context(plan: Plan, membership: Membership, **extra: Any) -> dict[str, Any]
         "phases": phases,
         "targets": targets,
         "editable": editable,
-        "can_edit_tasks": _can_edit_tasks(plan, membership),
-        "plan_url": plan_url(plan),
+        "can_edit_tasks": can_edit_tasks,
         "total_effort": sum(t.effort_hours for t in tasks),
         "task_count": len(tasks),
         "capacity": capacity,
@@ -105,36 +150,24 @@ def _task_row(
     warning: str | None = None,
 ) -> HttpResponse:
     """The one task row an htmx edit swaps in; the rest of the page is not rebuilt."""
-    task.form = form  # type: ignore[attr-defined]
     context = {
         "team": plan.team,
         "plan": plan,
-        "task": task,
+        "row": TaskRow(task, form),
         "editable": plan.is_draft and membership.is_lead,
         "can_edit_tasks": _can_edit_tasks(plan, membership),
-        "plan_url": plan_url(plan),
         "saved": task.pk if saved else None,
         "warning": warning,
     }
     return render(request, "plans/plan_detail.html#task", context, status=status)
 
 
-@require_http_methods(["GET", "POST"])
-@team_view()
-def plan_task(
-    request: HtmxHttpRequest, membership: Membership, plan_id: int, task_id: int
-) -> HttpResponse:
-    """A task's URL: its page for every member (GET), its edit for leads (POST)."""
-    if request.method == "POST":
-        return plan_task_edit(request, membership, plan_id, task_id)
-    return task_detail(request, membership, plan_id, task_id)
-
-
+@require_POST
+@team_view(Role.LEAD)
 def plan_task_edit(
     request: HtmxHttpRequest, membership: Membership, plan_id: int, task_id: int
 ) -> HttpResponse:
-    if not membership.is_lead:
-        raise PermissionDenied("Only a lead edits the plan.")
+    """Save a task's title, day and assignee: its row again (htmx), or back to the page."""
     plan = selectors.plan_of_team(membership.team_id, plan_id)
     task = selectors.task_of_plan(plan, task_id)
     members = selectors.team_members_for_plan(plan)
@@ -151,26 +184,43 @@ def plan_task_edit(
         else:
             warning = selectors.capacity_warning(plan, task)
             if request.htmx:
-                fresh = TaskEditForm(
-                    members=members,
-                    prefix=f"task-{task.pk}",
-                    initial={
-                        "title": task.own_title,
-                        "day": task.day,
-                        "assignee": task.assignee_id,
-                    },
-                )
+                fresh = _task_form(task, members)
                 return _task_row(
                     request, membership, plan, task, fresh, saved=True, warning=warning
                 )
             messages.success(request, _("Task saved."))
             if warning:
                 messages.warning(request, warning)
-            return redirect("plan_detail", team_slug=plan.team.slug, plan_id=plan.pk)
+            return redirect(plan_url(plan))
     if request.htmx:
         return _task_row(request, membership, plan, task, form, saved=False, status=400)
     context = _context(plan, membership, task_forms={task.pk: form})
     return render(request, "plans/plan_detail.html", context, status=400)
+
+
+def _act(
+    request: HtmxHttpRequest,
+    action: Callable[[], T],
+    back: str,
+    done: str | Callable[[T], HttpResponse | None],
+) -> HttpResponse:
+    """Run the service behind a button, then go `back`. A rule it refuses with shows there
+    as an error; success as `done`: a message, or a function that says what happened (and
+    may answer otherwise, e.g. with an htmx swap or another place to go)."""
+    try:
+        result = action()
+    except services.PlanRuleError as error:
+        messages.error(request, str(error))
+        return redirect(back)
+    if isinstance(done, str):
+        messages.success(request, done)
+        return redirect(back)
+    answer = done(result)
+    return redirect(back) if answer is None else answer
+
+
+def _progress_url(plan: Plan) -> str:
+    return reverse("team_progress", kwargs={"team_slug": plan.team.slug})
 
 
 @require_POST
@@ -180,20 +230,20 @@ def plan_task_push(
 ) -> HttpResponse:
     plan = selectors.plan_of_team(membership.team_id, plan_id)
     task = selectors.task_of_plan(plan, task_id)
-    try:
-        moved = backlog.backlog_push(task=task)
-    except services.PlanRuleError as error:
-        messages.error(request, str(error))
-    else:
-        if len(moved) == 1:
+
+    def moved(tasks: list[BacklogTask]) -> None:
+        if len(tasks) == 1:
             messages.success(request, _("Moved to the backlog."))
         else:
             messages.success(
                 request,
                 _("Moved to the backlog, with the tasks that need it: %(titles)s.")
-                % {"titles": ", ".join(f"“{m.title_text}”" for m in moved[1:])},
+                % {"titles": ", ".join(f"“{m.title_text}”" for m in tasks[1:])},
             )
-    return redirect(f"{plan_url(plan)}#backlog")
+
+    return _act(
+        request, lambda: backlog.backlog_push(task=task), f"{plan_url(plan)}#backlog", moved
+    )
 
 
 @require_POST
@@ -203,34 +253,39 @@ def backlog_pull(
 ) -> HttpResponse:
     plan = selectors.plan_of_team(membership.team_id, plan_id)
     item = selectors.backlog_item_of_plan(plan, item_id)
-    try:
-        pulled = backlog.backlog_pull(item=item, user=signed_in_user(request))
-    except services.PlanRuleError as error:
-        messages.error(request, str(error))
-        return redirect(f"{plan_url(plan)}#backlog")
-    task = pulled.task
-    where = {
-        "title": task.title_text,
-        "phase": task.phase,
-        "first": task.start_day,
-        "last": task.day,
-        "names": ", ".join(pulled.over),
-    }
-    if pulled.over:
-        messages.warning(
-            request,
-            _(
-                "“%(title)s” is in phase %(phase)s, days %(first)s–%(last)s, but nobody had "
-                "the hours: it puts %(names)s over their hours. Move or reassign tasks below."
+
+    def placed(pulled: Pulled) -> HttpResponse:
+        task = pulled.task
+        where = {
+            "title": task.title_text,
+            "phase": task.phase,
+            "first": task.start_day,
+            "last": task.day,
+            "names": ", ".join(pulled.over),
+        }
+        if pulled.over:
+            messages.warning(
+                request,
+                _(
+                    "“%(title)s” is in phase %(phase)s, days %(first)s–%(last)s, but nobody "
+                    "had the hours: it puts %(names)s over their hours. Move or reassign "
+                    "tasks below."
+                )
+                % where,
             )
-            % where,
-        )
-    else:
-        messages.success(
-            request,
-            _("“%(title)s” is in the plan: phase %(phase)s, days %(first)s–%(last)s.") % where,
-        )
-    return redirect(f"{plan_url(plan)}#task-{task.pk}")
+        else:
+            messages.success(
+                request,
+                _("“%(title)s” is in the plan: phase %(phase)s, days %(first)s–%(last)s.") % where,
+            )
+        return redirect(f"{plan_url(plan)}#task-{task.pk}")
+
+    return _act(
+        request,
+        lambda: backlog.backlog_pull(item=item, user=signed_in_user(request)),
+        f"{plan_url(plan)}#backlog",
+        placed,
+    )
 
 
 @require_POST
@@ -240,15 +295,14 @@ def plan_task_remove(
 ) -> HttpResponse:
     plan = selectors.plan_of_team(membership.team_id, plan_id)
     task = selectors.task_of_plan(plan, task_id)
-    try:
-        services.plan_task_remove(task=task)
-    except services.PlanRuleError as error:
-        messages.error(request, str(error))
-    else:
+
+    def removed(_nothing: None) -> HttpResponse | None:
         if request.htmx:
             return HttpResponse("")
         messages.success(request, _("Task removed."))
-    return redirect("plan_detail", team_slug=plan.team.slug, plan_id=plan.pk)
+        return None
+
+    return _act(request, lambda: services.plan_task_remove(task=task), plan_url(plan), removed)
 
 
 def _submit(
@@ -274,7 +328,7 @@ def _submit(
                 form.add_error(error.field, str(error))
         else:
             messages.success(request, done)
-            return redirect("plan_detail", team_slug=plan.team.slug, plan_id=plan.pk)
+            return redirect(plan_url(plan))
     return render(request, "plans/plan_detail.html", _context(plan, membership, **page), status=400)
 
 
@@ -347,41 +401,36 @@ def plan_start(request: HtmxHttpRequest, membership: Membership, plan_id: int) -
 @team_view(Role.LEAD)
 def plan_archive(request: HtmxHttpRequest, membership: Membership, plan_id: int) -> HttpResponse:
     plan = selectors.plan_of_team(membership.team_id, plan_id)
-    try:
-        services.plan_archive(plan=plan)
-    except services.PlanRuleError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, _("The plan was archived. It stays readable here."))
-    return redirect("plan_detail", team_slug=plan.team.slug, plan_id=plan.pk)
+    return _act(
+        request,
+        lambda: services.plan_archive(plan=plan),
+        plan_url(plan),
+        _("The plan was archived. It stays readable here."),
+    )
 
 
 @require_POST
 @team_view(Role.LEAD)
 def plan_pause(request: HtmxHttpRequest, membership: Membership, plan_id: int) -> HttpResponse:
     plan = selectors.plan_of_team(membership.team_id, plan_id)
-    try:
-        services.plan_pause(plan=plan, user=signed_in_user(request))
-    except services.PlanRuleError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(
-            request, _("The plan is paused: no ticks and no reminders until you resume it.")
-        )
-    return redirect("team_progress", team_slug=plan.team.slug)
+    return _act(
+        request,
+        lambda: services.plan_pause(plan=plan, user=signed_in_user(request)),
+        _progress_url(plan),
+        _("The plan is paused: no ticks and no reminders until you resume it."),
+    )
 
 
 @require_POST
 @team_view(Role.LEAD)
 def plan_resume(request: HtmxHttpRequest, membership: Membership, plan_id: int) -> HttpResponse:
     plan = selectors.plan_of_team(membership.team_id, plan_id)
-    try:
-        services.plan_resume(plan=plan, user=signed_in_user(request))
-    except services.PlanRuleError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, _("The plan runs again."))
-    return redirect("team_progress", team_slug=plan.team.slug)
+    return _act(
+        request,
+        lambda: services.plan_resume(plan=plan, user=signed_in_user(request)),
+        _progress_url(plan),
+        _("The plan runs again."),
+    )
 
 
 @require_POST
@@ -389,20 +438,17 @@ def plan_resume(request: HtmxHttpRequest, membership: Membership, plan_id: int) 
 def plan_move_start(request: HtmxHttpRequest, membership: Membership, plan_id: int) -> HttpResponse:
     plan = selectors.plan_of_team(membership.team_id, plan_id)
     form = StartForm(request.POST)
-    if form.is_valid():
-        try:
-            services.plan_move_start(
-                plan=plan,
-                start_date=form.cleaned_data["start_date"],
-                user=signed_in_user(request),
-            )
-        except services.PlanRuleError as error:
-            messages.error(request, str(error))
-        else:
-            messages.success(request, _("Day 1 moved; the reminders follow."))
-    else:
+    if not form.is_valid():
         messages.error(request, _("Enter a valid date."))
-    return redirect("team_progress", team_slug=plan.team.slug)
+        return redirect(_progress_url(plan))
+    return _act(
+        request,
+        lambda: services.plan_move_start(
+            plan=plan, start_date=form.cleaned_data["start_date"], user=signed_in_user(request)
+        ),
+        _progress_url(plan),
+        _("Day 1 moved; the reminders follow."),
+    )
 
 
 @require_POST

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from planner.progress.status import BurnUp
+from planner.progress.standing import BurnUp
 
 
 def _n(value: float) -> str:

@@ -36,6 +36,9 @@ class NoteForm(forms.Form):
     )
     revision = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
 
+    # The text of a save that lost to someone else's, shown beside theirs so it is not lost.
+    yours: str = ""
+
 
 class MeasurementForm(forms.Form):
     value = forms.FloatField(label=_("Value"))

@@ -1,11 +1,11 @@
-"""Words for the figures of `status`, in the reader's language."""
+"""Words for the figures of `standing`, in the reader's language."""
 
 from __future__ import annotations
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from planner.progress.status import Schedule
+from planner.progress.standing import Schedule
 
 SCHEDULE: dict[Schedule, Promise] = {
     Schedule.NOT_STARTED: _("not started"),

@@ -17,9 +17,6 @@ urlpatterns = [
         views.kpi_measurements,
         name="kpi_measurements",
     ),
-    path(task + "done/", views.task_done, name="task_done"),
-    path(task + "reopen/", views.task_reopen, name="task_reopen"),
-    path(task + "skip/", views.task_skip, name="task_skip"),
-    path(task + "take/", views.task_take, name="task_take"),
+    path(task, views.task_detail, name="task_detail"),
     path(task + "notes/", views.task_notes, name="task_notes"),
 ]

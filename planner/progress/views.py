@@ -7,11 +7,11 @@ and phase bars it changes.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import BadRequest
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from planner.accounts.auth import signed_in_user
 from planner.accounts.models import User
 from planner.core.http import HtmxHttpRequest
+from planner.plans.links import plan_url, task_url
 from planner.plans.models import PlanTask
 from planner.plans.selectors import plan_of_team, target_of_plan
 from planner.plans.services import PlanRuleError
@@ -65,106 +66,72 @@ def _tick_response(
 ) -> HttpResponse:
     """The row in its new state, plus the counters and the plan's bar, out of band."""
     row = selectors.my_task_row(task)
-    context = _my_context(user, task=row, error=error, next=_next(request, "/"))
+    context = _my_context(user, row=row, error=error, next=_next(request, "/"))
     return render(request, "progress/my_tasks.html#tick", context, status=status)
 
 
-def _task_action(
-    request: HtmxHttpRequest,
-    membership: Membership,
-    plan_id: int,
-    task_id: int,
-    action: Callable[[PlanTask, User], services.TaskChange],
-    done: str,
+# The buttons that change a task's state; each posts to the task's URL with its `action`.
+TASK_ACTIONS = ("done", "reopen", "take", "skip")
+
+
+@require_http_methods(["GET", "POST"])
+@team_view()
+def task_detail(
+    request: HtmxHttpRequest, membership: Membership, plan_id: int, task_id: int
 ) -> HttpResponse:
-    user = signed_in_user(request)
+    """A task's page: how-to steps, why, prerequisites, note and evidence, history. Its
+    buttons (and those of My tasks) post back to it: see `TASK_ACTIONS`."""
     task = selectors.task_for_member(membership, plan_id, task_id)
-    fallback = f"{selectors.plan_url(task.plan)}tasks/{task.pk}/"
+    if request.method == "POST":
+        return _task_action(request, membership, task, request.POST.get("action", ""))
+    return _task_page(request, membership, task)
+
+
+def _task_action(
+    request: HtmxHttpRequest, membership: Membership, task: PlanTask, action: str
+) -> HttpResponse:
+    """Tick off, reopen, take or skip the task. Without JavaScript, redirect back (`next`)
+    with a message; with htmx, answer with the task's My tasks row."""
+    if action not in TASK_ACTIONS:
+        raise BadRequest("No such action.")
+    user = signed_in_user(request)
+    reason = ""
+    if action == "skip":
+        form = SkipForm(request.POST)
+        if not form.is_valid():
+            message = " ".join(str(e) for e in form.errors.get("reason", []))
+            if request.htmx:
+                return _tick_response(request, user, task, error=message, status=400)
+            return _task_page(request, membership, task, skip_form=form, status=400)
+        reason = form.cleaned_data["reason"]
+    back = _next(request, task_url(task))
     try:
-        change = action(task, user)
+        change, done = _change(action, task, user, reason=reason, is_lead=membership.is_lead)
     except PlanRuleError as error:
         if request.htmx:
             return _tick_response(request, user, task, error=str(error), status=409)
         messages.error(request, str(error))
-        return redirect(_next(request, fallback))
+        return redirect(back)
     if request.htmx:
         return _tick_response(request, user, change.task)
     if change.changed:
         messages.success(request, done)
-    return redirect(_next(request, fallback))
+    return redirect(back)
 
 
-@require_POST
-@team_view()
-def task_done(
-    request: HtmxHttpRequest, membership: Membership, plan_id: int, task_id: int
-) -> HttpResponse:
-    return _task_action(
-        request,
-        membership,
-        plan_id,
-        task_id,
-        lambda task, user: services.task_complete(task_id=task.pk, user=user),
-        _("Task ticked off."),
-    )
-
-
-@require_POST
-@team_view()
-def task_reopen(
-    request: HtmxHttpRequest, membership: Membership, plan_id: int, task_id: int
-) -> HttpResponse:
-    return _task_action(
-        request,
-        membership,
-        plan_id,
-        task_id,
-        lambda task, user: services.task_reopen(task_id=task.pk, user=user),
-        _("Task reopened."),
-    )
-
-
-@require_POST
-@team_view()
-def task_take(
-    request: HtmxHttpRequest, membership: Membership, plan_id: int, task_id: int
-) -> HttpResponse:
-    return _task_action(
-        request,
-        membership,
-        plan_id,
-        task_id,
-        lambda task, user: services.task_take(task_id=task.pk, user=user),
-        _("The task is yours."),
-    )
-
-
-@require_POST
-@team_view()
-def task_skip(
-    request: HtmxHttpRequest, membership: Membership, plan_id: int, task_id: int
-) -> HttpResponse:
-    form = SkipForm(request.POST)
-    if not form.is_valid():
-        message = " ".join(str(e) for e in form.errors.get("reason", []))
-        user = signed_in_user(request)
-        task = selectors.task_for_member(membership, plan_id, task_id)
-        if request.htmx:
-            return _tick_response(request, user, task, error=message, status=400)
-        return _task_page(request, membership, task, skip_form=form, status=400)
-    return _task_action(
-        request,
-        membership,
-        plan_id,
-        task_id,
-        lambda task, user: services.task_skip(
-            task_id=task.pk,
-            user=user,
-            reason=form.cleaned_data["reason"],
-            is_lead=membership.is_lead,
-        ),
-        _("Task skipped."),
-    )
+def _change(
+    action: str, task: PlanTask, user: User, *, reason: str, is_lead: bool
+) -> tuple[services.TaskChange, str]:
+    """Apply a button's change; what happened, and the message that says so."""
+    if action == "done":
+        return services.task_complete(task_id=task.pk, user=user), _("Task ticked off.")
+    if action == "reopen":
+        return services.task_reopen(task_id=task.pk, user=user), _("Task reopened.")
+    if action == "take":
+        return services.task_take(task_id=task.pk, user=user), _("The task is yours.")
+    # "skip", the last of TASK_ACTIONS
+    change = services.task_skip(task_id=task.pk, user=user, reason=reason, is_lead=is_lead)
+    return change, _("Task skipped.")
 
 
 def _task_page(
@@ -177,25 +144,13 @@ def _task_page(
     status: int = 200,
 ) -> HttpResponse:
     plan = task.plan
-    base = selectors.plan_url(plan)
-    by_catalogue = {
-        t.catalogue_id: t
-        for t in plan.tasks.filter(catalogue_id__in=task.prerequisites).only(
-            "pk", "catalogue_id", "title", "part", "parts", "status", "day", "plan_id"
-        )
-    }
-    prerequisites = selectors.with_urls(
-        [by_catalogue[c] for c in task.prerequisites if c in by_catalogue], base
-    )
     user = signed_in_user(request)
     context = {
         "team": plan.team,
         "plan": plan,
-        "plan_url": base,
         "task": task,
-        "task_url": f"{base}tasks/{task.pk}/",
         "membership": membership,
-        "prerequisites": prerequisites,
+        "prerequisites": selectors.prerequisites(task),
         "history": selectors.task_history(task),
         "can_skip": task.is_open and (membership.is_lead or task.assignee_id == user.pk),
         "running": plan.is_active,
@@ -210,14 +165,6 @@ def _task_page(
         "skip_form": skip_form or SkipForm(),
     }
     return render(request, "progress/task_detail.html", context, status=status)
-
-
-def task_detail(
-    request: HtmxHttpRequest, membership: Membership, plan_id: int, task_id: int
-) -> HttpResponse:
-    """A task's page: how-to steps, why, prerequisites, note and evidence, history."""
-    task = selectors.task_for_member(membership, plan_id, task_id)
-    return _task_page(request, membership, task)
 
 
 @require_POST
@@ -245,12 +192,12 @@ def task_notes(
                 )
                 fresh.is_valid()
                 fresh.add_error(None, str(error))
-                fresh.yours = form.cleaned_data["note"]  # type: ignore[attr-defined]
+                fresh.yours = form.cleaned_data["note"]
                 return _task_page(request, membership, task, note_form=fresh, status=409)
             form.add_error(error.field if error.field in form.fields else None, str(error))
         else:
             messages.success(request, _("Note saved."))
-            return redirect(f"{selectors.plan_url(task.plan)}tasks/{task.pk}/")
+            return redirect(task_url(task))
     return _task_page(request, membership, task, note_form=form, status=400)
 
 
@@ -267,7 +214,9 @@ def team_progress(request: HtmxHttpRequest, membership: Membership) -> HttpRespo
         context["plan"] = plan
         context["board"] = SimpleLazyObject(lambda: selectors.dashboard(plan, now))
         context["board_key"] = selectors.dashboard_key(plan, today)
-        context["plan_url"] = SimpleLazyObject(lambda: selectors.plan_url(plan))
+        # Reversed only if used. The lead's buttons below the cached body add their paths
+        # to it: a reversal for each would cost a cached dashboard about 5%.
+        context["plan_url"] = SimpleLazyObject(lambda: plan_url(plan))
     return render(request, "progress/dashboard.html", context)
 
 
@@ -299,7 +248,6 @@ def kpi_measurements(
     context = {
         "team": plan.team,
         "plan": plan,
-        "plan_url": selectors.plan_url(plan),
         "membership": membership,
         "card": cards[target.pk],
         "measurements": target.measurements.select_related("recorded_by").order_by(

@@ -132,7 +132,7 @@ def _edit(
 ) -> HttpResponse:
     prefix = f"task-{task.pk}"
     data = {f"{prefix}-title": task.own_title, f"{prefix}-day": day, f"{prefix}-assignee": assignee}
-    where = f"/teams/{plan.team.slug}/plans/{plan.pk}/tasks/{task.pk}/"
+    where = f"/teams/{plan.team.slug}/plans/{plan.pk}/tasks/{task.pk}/edit/"
     if htmx:
         return client.post(where, data, headers={"HX-Request": "true"})  # type: ignore[return-value]
     return client.post(where, data, follow=True)  # type: ignore[return-value]

@@ -62,9 +62,10 @@ def test_outsider_gets_404_and_engineer_403_on_edits(client: Client, outsider, e
     target = task(plan, "goals_define_kpis")
     client.force_login(outsider)
     assert client.get(base(plan)).status_code == 404
+    assert client.post(f"{base(plan)}tasks/{target.pk}/edit/").status_code == 404
     client.force_login(engineer)
     response = client.post(
-        f"{base(plan)}tasks/{target.pk}/",
+        f"{base(plan)}tasks/{target.pk}/edit/",
         {f"task-{target.pk}-title": "x", f"task-{target.pk}-day": "3"},
     )
     assert response.status_code == 403
@@ -78,7 +79,7 @@ def _edit(client: Client, plan: Plan, target: PlanTask, **data: object):
         prefix + "assignee": target.assignee_id or "",
     }
     payload.update({prefix + key: value for key, value in data.items()})
-    return client.post(f"{base(plan)}tasks/{target.pk}/", payload)
+    return client.post(f"{base(plan)}tasks/{target.pk}/edit/", payload)
 
 
 def test_lead_edits_title_day_and_assignee(client: Client, lead, engineer, plan):
@@ -107,11 +108,21 @@ def test_a_title_must_be_one_line_and_nothing_changes_when_it_is_not(client: Cli
     assert (target.title_text, target.day) == before
 
 
+def test_a_task_links_to_its_page_and_posts_its_edit_to_its_own_url(client: Client, lead, plan):
+    client.force_login(lead)
+    target = task(plan, "goals_record_baselines")
+    page = client.get(base(plan)).content.decode()
+    assert f'href="{base(plan)}tasks/{target.pk}/"' in page
+    assert f'hx-post="{base(plan)}tasks/{target.pk}/edit/"' in page
+    assert client.get(f"{base(plan)}tasks/{target.pk}/").status_code == 200
+    assert client.get(f"{base(plan)}tasks/{target.pk}/edit/").status_code == 405
+
+
 def test_htmx_edit_answers_with_the_task_row(client: Client, lead, plan):
     client.force_login(lead)
     target = task(plan, "goals_record_baselines")
     response = client.post(
-        f"{base(plan)}tasks/{target.pk}/",
+        f"{base(plan)}tasks/{target.pk}/edit/",
         {f"task-{target.pk}-title": "Cost KPI", f"task-{target.pk}-day": target.day},
         HTTP_HX_REQUEST="true",
     )
@@ -324,7 +335,7 @@ def test_htmx_edit_with_a_bad_day_answers_with_the_row_and_its_error(client: Cli
     client.force_login(lead)
     target = task(plan, "goals_record_baselines")
     response = client.post(
-        f"{base(plan)}tasks/{target.pk}/",
+        f"{base(plan)}tasks/{target.pk}/edit/",
         {f"task-{target.pk}-title": "Cost KPI", f"task-{target.pk}-day": "12"},
         HTTP_HX_REQUEST="true",
     )

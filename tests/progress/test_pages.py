@@ -91,7 +91,7 @@ def test_cached_dashboard_follows_every_change(client: Client, lead, engineer, t
     client.force_login(engineer)
     before = client.get(url).content.decode()
     assert "ticked off <a href" not in before
-    client.post(f"/teams/{team.slug}/plans/{plan.pk}/tasks/{task.pk}/done/")
+    client.post(f"/teams/{team.slug}/plans/{plan.pk}/tasks/{task.pk}/", {"action": "done"})
     assert f"{engineer.display_name} ticked off" in client.get(url).content.decode()
 
     client.post(
@@ -120,15 +120,15 @@ def test_my_tasks_groups_by_due_date_and_offers_unassigned_tasks(
     client.force_login(engineer)
     response = client.get("/")
     mine = response.context["mine"]
-    assert [t.pk for t in mine.overdue] == [overdue.pk]
-    assert [t.pk for t in mine.today] == [today.pk]
-    assert [t.pk for t in mine.later] == [later.pk]
+    assert [row.task.pk for row in mine.overdue] == [overdue.pk]
+    assert [row.task.pk for row in mine.today] == [today.pk]
+    assert [row.task.pk for row in mine.later] == [later.pk]
     assert mine.available_count == plan.tasks.count() - 3
     body = response.content.decode()
-    assert (
-        f"/tasks/{plan.tasks.filter(assignee=None).order_by('day', 'position').first().pk}/take/"
-        in body
-    )
+    first = plan.tasks.filter(assignee=None).order_by("day", "position").first()
+    take = f'action="/teams/{team.slug}/plans/{plan.pk}/tasks/{first.pk}/" class="tick-form">'
+    assert take in body
+    assert body.count('name="action" value="take"') == len(mine.available)
 
 
 def test_dashboard_shows_status_rule_overdue_owners_workload_and_feed(
@@ -138,7 +138,7 @@ def test_dashboard_shows_status_rule_overdue_owners_workload_and_feed(
     overdue.assignee = engineer
     overdue.save()
     client.force_login(engineer)
-    client.post(f"/teams/{team.slug}/plans/{plan.pk}/tasks/{overdue.pk}/done/")
+    client.post(f"/teams/{team.slug}/plans/{plan.pk}/tasks/{overdue.pk}/", {"action": "done"})
     client.force_login(lead)
     response = client.get(f"/teams/{team.slug}/progress/")
     body = response.content.decode()
@@ -207,7 +207,7 @@ def test_lead_pauses_resumes_and_moves_day_one(client: Client, lead, engineer, t
     assert (plan.status, plan.next_reminder_at) == ("paused", None)
     task = plan.tasks.first()
     client.force_login(engineer)
-    refused = client.post(f"{base}tasks/{task.pk}/done/", {"next": "/"}, follow=True)
+    refused = client.post(f"{base}tasks/{task.pk}/", {"action": "done", "next": "/"}, follow=True)
     assert "This plan is paused. Its lead can resume it." in refused.content.decode()
     client.force_login(lead)
     client.post(base + "resume/")
@@ -269,5 +269,5 @@ def test_my_tasks_weeks_end_on_sunday_night_in_the_teams_time_zone(
             PlanTask.objects.filter(pk=task.pk).update(assignee=engineer, day=day)
         client.force_login(engineer)
         mine = client.get("/").context["mine"]
-    assert sorted({t.day for t in mine.this_week}) == this_week
-    assert sorted({t.day for t in mine.later}) == later
+    assert sorted({row.task.day for row in mine.this_week}) == this_week
+    assert sorted({row.task.day for row in mine.later}) == later

@@ -39,7 +39,7 @@ def test_tick_without_javascript_redirects_back_and_records_who_and_when(
     client: Client, engineer, mine
 ):
     client.force_login(engineer)
-    response = client.post(url(mine, "done/"), {"next": "/"})
+    response = client.post(url(mine), {"action": "done", "next": "/"})
     assert response.status_code == 302
     assert response["Location"] == "/"
     mine.refresh_from_db()
@@ -48,7 +48,7 @@ def test_tick_without_javascript_redirects_back_and_records_who_and_when(
     assert mine.closed_at is not None
     assert kinds(mine) == ["done"]
     # Ticking again changes nothing and records nothing.
-    client.post(url(mine, "done/"), {"next": "/"})
+    client.post(url(mine), {"action": "done", "next": "/"})
     assert kinds(mine) == ["done"]
 
 
@@ -56,7 +56,9 @@ def test_tick_with_htmx_answers_with_the_row_and_out_of_band_counters(
     client: Client, engineer, mine
 ):
     client.force_login(engineer)
-    response = client.post(url(mine, "done/"), {"next": "/"}, headers={"HX-Request": "true"})
+    response = client.post(
+        url(mine), {"action": "done", "next": "/"}, headers={"HX-Request": "true"}
+    )
     body = response.content.decode()
     assert response.status_code == 200
     assert f'id="my-task-{mine.pk}"' in body
@@ -64,7 +66,7 @@ def test_tick_with_htmx_answers_with_the_row_and_out_of_band_counters(
     assert 'id="my-counts" hx-swap-oob="true"' in body
     assert f'id="plan-bar-{mine.plan_id}" hx-swap-oob="true"' in body
     assert "<html" not in body
-    undo = client.post(url(mine, "reopen/"), {"next": "/"}, headers={"HX-Request": "true"})
+    undo = client.post(url(mine), {"action": "reopen", "next": "/"}, headers={"HX-Request": "true"})
     assert "my-task open" in undo.content.decode()
     mine.refresh_from_db()
     assert mine.status == TaskStatus.OPEN
@@ -74,31 +76,41 @@ def test_tick_with_htmx_answers_with_the_row_and_out_of_band_counters(
 
 def test_next_pointing_elsewhere_is_ignored(client: Client, engineer, mine):
     client.force_login(engineer)
-    response = client.post(url(mine, "done/"), {"next": "https://evil.example.com/"})
+    response = client.post(url(mine), {"action": "done", "next": "https://evil.example.com/"})
     assert response["Location"] == url(mine)
 
 
 def test_task_of_another_team_is_404_and_unchanged(client: Client, outsider, mine):
     client.force_login(outsider)
-    assert client.post(url(mine, "done/")).status_code == 404
+    assert client.post(url(mine), {"action": "done"}).status_code == 404
     assert client.get(url(mine)).status_code == 404
     # Even through a team the outsider does belong to.
     other = TeamFactory.create()
     MembershipFactory.create(team=other, user=outsider)
-    foreign = f"/teams/{other.slug}/plans/{mine.plan_id}/tasks/{mine.pk}/done/"
-    assert client.post(foreign).status_code == 404
+    foreign = f"/teams/{other.slug}/plans/{mine.plan_id}/tasks/{mine.pk}/"
+    assert client.post(foreign, {"action": "done"}).status_code == 404
     mine.refresh_from_db()
     assert mine.status == TaskStatus.OPEN
+
+
+def test_a_post_without_a_known_action_is_refused(client: Client, engineer, mine):
+    client.force_login(engineer)
+    assert client.post(url(mine), {"action": "finish"}).status_code == 400
+    assert client.post(url(mine)).status_code == 400
+    assert client.get(url(mine), {"action": "done"}).status_code == 200  # reading changes nothing
+    mine.refresh_from_db()
+    assert mine.status == TaskStatus.OPEN
+    assert kinds(mine) == []
 
 
 def test_finished_plan_refuses_ticks_with_a_message(client: Client, engineer, mine):
     Plan.objects.filter(pk=mine.plan_id).update(status=PlanStatus.FINISHED)
     client.force_login(engineer)
-    response = client.post(url(mine, "done/"), {"next": "/"}, follow=True)
+    response = client.post(url(mine), {"action": "done", "next": "/"}, follow=True)
     assert "This plan is finished: its tasks and KPIs can no longer change." in (
         response.content.decode()
     )
-    htmx = client.post(url(mine, "done/"), headers={"HX-Request": "true"})
+    htmx = client.post(url(mine), {"action": "done"}, headers={"HX-Request": "true"})
     assert htmx.status_code == 409
     assert "can no longer change" in htmx.content.decode()
     mine.refresh_from_db()
@@ -110,7 +122,7 @@ def test_skip_needs_a_reason_and_the_assignee_or_a_lead(
     client: Client, engineer, lead, team, plan, mine
 ):
     client.force_login(engineer)
-    response = client.post(url(mine, "skip/"), {"reason": "  "})
+    response = client.post(url(mine), {"action": "skip", "reason": "  "})
     assert response.status_code == 400
     assert "This field is required." in response.content.decode()
     mine.refresh_from_db()
@@ -119,10 +131,14 @@ def test_skip_needs_a_reason_and_the_assignee_or_a_lead(
     someone_elses = plan.tasks.exclude(pk=mine.pk).filter(phase=1).first()
     someone_elses.assignee = lead
     someone_elses.save()
-    response = client.post(url(someone_elses, "skip/"), {"reason": "no", "next": "/"}, follow=True)
+    response = client.post(
+        url(someone_elses), {"action": "skip", "reason": "no", "next": "/"}, follow=True
+    )
     assert "Only the task&#x27;s assignee or a lead can skip it." in response.content.decode()
 
-    client.post(url(mine, "skip/"), {"reason": "Covered by the platform team", "next": "/"})
+    client.post(
+        url(mine), {"action": "skip", "reason": "Covered by the platform team", "next": "/"}
+    )
     mine.refresh_from_db()
     assert (mine.status, mine.skip_reason) == (TaskStatus.SKIPPED, "Covered by the platform team")
     entry = Activity.objects.get(task=mine)
@@ -131,7 +147,7 @@ def test_skip_needs_a_reason_and_the_assignee_or_a_lead(
 
 def test_reason_over_the_limit_is_refused_at_the_field(client: Client, engineer, mine):
     client.force_login(engineer)
-    response = client.post(url(mine, "skip/"), {"reason": "x" * 501})
+    response = client.post(url(mine), {"action": "skip", "reason": "x" * 501})
     assert response.status_code == 400
     assert "at most 500 characters" in response.content.decode()
 
@@ -140,11 +156,11 @@ def test_take_an_unassigned_task_but_not_someone_elses(client: Client, engineer,
     free = plan.tasks.filter(phase=2).first()
     PlanTask.objects.filter(pk=free.pk).update(assignee=None)
     client.force_login(engineer)
-    client.post(url(free, "take/"), {"next": "/"})
+    client.post(url(free), {"action": "take", "next": "/"})
     free.refresh_from_db()
     assert free.assignee == engineer
     client.force_login(lead)
-    page = client.post(url(free, "take/"), {"next": "/"}, follow=True).content.decode()
+    page = client.post(url(free), {"action": "take", "next": "/"}, follow=True).content.decode()
     assert "has already taken this task" in page
     free.refresh_from_db()
     assert free.assignee == engineer
@@ -208,7 +224,7 @@ def test_a_note_based_on_an_older_text_does_not_overwrite_the_newer_one(
 
 def test_task_page_shows_steps_why_prerequisites_and_history(client: Client, engineer, mine):
     client.force_login(engineer)
-    client.post(url(mine, "done/"))
+    client.post(url(mine), {"action": "done"})
     page = client.get(url(mine)).content.decode()
     assert "How to do it" in page
     assert mine.steps[0]["en"] in page
@@ -222,8 +238,8 @@ def test_task_page_shows_steps_why_prerequisites_and_history(client: Client, eng
 def test_engineer_cannot_edit_plan_structure(client: Client, engineer, mine):
     client.force_login(engineer)
     prefix = f"task-{mine.pk}-"
-    response = client.post(url(mine), {prefix + "title": "Mine now", prefix + "day": 2})
-    assert response.status_code == 403
+    data = {prefix + "title": "Mine now", prefix + "day": 2}
+    assert client.post(url(mine, "edit/"), data).status_code == 403
     mine.refresh_from_db()
     assert mine.title_text != "Mine now"
 
@@ -231,7 +247,7 @@ def test_engineer_cannot_edit_plan_structure(client: Client, engineer, mine):
 def test_draft_plan_tasks_cannot_be_ticked(client: Client, engineer, mine):
     Plan.objects.filter(pk=mine.plan_id).update(status=PlanStatus.DRAFT)
     client.force_login(engineer)
-    page = client.post(url(mine, "done/"), {"next": "/"}, follow=True).content.decode()
+    page = client.post(url(mine), {"action": "done", "next": "/"}, follow=True).content.decode()
     assert "This plan has not started yet." in page
     mine.refresh_from_db()
     assert mine.status == TaskStatus.OPEN

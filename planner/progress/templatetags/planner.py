@@ -12,7 +12,7 @@ from django.utils.translation import get_language
 from planner.playbook.display import UNITS, number_text
 from planner.playbook.schema import Text
 from planner.progress.labels import SCHEDULE, SCHEDULE_STYLE
-from planner.progress.status import Schedule
+from planner.progress.standing import Schedule
 
 register = template.Library()
 

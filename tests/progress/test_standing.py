@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from planner.progress import charts
-from planner.progress.status import (
+from planner.progress.standing import (
     DONE,
     OPEN,
     SKIPPED,
