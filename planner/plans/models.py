@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
@@ -81,6 +82,10 @@ class Plan(models.Model):
 
     def __str__(self) -> str:
         return f"{self.team} plan ({self.get_status_display()})"
+
+    def get_absolute_url(self) -> str:
+        """The plan page; reads `self.team`."""
+        return reverse("plan_detail", kwargs={"team_slug": self.team.slug, "plan_id": self.pk})
 
     @property
     def is_draft(self) -> bool:
@@ -193,6 +198,14 @@ class PlanTask(TaskContent):
         verbose_name = _("plan task")
         verbose_name_plural = _("plan tasks")
         ordering = ["day", "position", "pk"]
+
+    def get_absolute_url(self) -> str:
+        """The task's page; reads `self.plan.team`, so load them with the task."""
+        plan = self.plan
+        return reverse(
+            "task_detail",
+            kwargs={"team_slug": plan.team.slug, "plan_id": plan.pk, "task_id": self.pk},
+        )
 
     @property
     def title_text(self) -> str:

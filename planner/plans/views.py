@@ -29,7 +29,6 @@ from planner.plans.forms import (
     TaskAddForm,
     TaskEditForm,
 )
-from planner.plans.links import plan_url
 from planner.plans.models import BacklogTask, KpiTarget, Plan, PlanStatus, PlanTask
 from planner.playbook.loader import get_playbook
 from planner.progress.standing import plan_day
@@ -191,7 +190,7 @@ def plan_task_edit(
             messages.success(request, _("Task saved."))
             if warning:
                 messages.warning(request, warning)
-            return redirect(plan_url(plan))
+            return redirect(plan.get_absolute_url())
     if request.htmx:
         return _task_row(request, membership, plan, task, form, saved=False, status=400)
     context = _context(plan, membership, task_forms={task.pk: form})
@@ -242,7 +241,10 @@ def plan_task_push(
             )
 
     return _act(
-        request, lambda: backlog.backlog_push(task=task), f"{plan_url(plan)}#backlog", moved
+        request,
+        lambda: backlog.backlog_push(task=task),
+        f"{plan.get_absolute_url()}#backlog",
+        moved,
     )
 
 
@@ -278,12 +280,12 @@ def backlog_pull(
                 request,
                 _("“%(title)s” is in the plan: phase %(phase)s, days %(first)s–%(last)s.") % where,
             )
-        return redirect(f"{plan_url(plan)}#task-{task.pk}")
+        return redirect(f"{plan.get_absolute_url()}#task-{task.pk}")
 
     return _act(
         request,
         lambda: backlog.backlog_pull(item=item, user=signed_in_user(request)),
-        f"{plan_url(plan)}#backlog",
+        f"{plan.get_absolute_url()}#backlog",
         placed,
     )
 
@@ -302,7 +304,9 @@ def plan_task_remove(
         messages.success(request, _("Task removed."))
         return None
 
-    return _act(request, lambda: services.plan_task_remove(task=task), plan_url(plan), removed)
+    return _act(
+        request, lambda: services.plan_task_remove(task=task), plan.get_absolute_url(), removed
+    )
 
 
 def _submit(
@@ -328,7 +332,7 @@ def _submit(
                 form.add_error(error.field, str(error))
         else:
             messages.success(request, done)
-            return redirect(plan_url(plan))
+            return redirect(plan.get_absolute_url())
     return render(request, "plans/plan_detail.html", _context(plan, membership, **page), status=400)
 
 
@@ -404,7 +408,7 @@ def plan_archive(request: HtmxHttpRequest, membership: Membership, plan_id: int)
     return _act(
         request,
         lambda: services.plan_archive(plan=plan),
-        plan_url(plan),
+        plan.get_absolute_url(),
         _("The plan was archived. It stays readable here."),
     )
 

@@ -24,7 +24,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from planner.accounts.auth import signed_in_user
 from planner.accounts.models import User
 from planner.core.http import HtmxHttpRequest
-from planner.plans.links import plan_url, task_url
 from planner.plans.models import PlanTask
 from planner.plans.selectors import plan_of_team, target_of_plan
 from planner.plans.services import PlanRuleError
@@ -104,7 +103,7 @@ def _task_action(
                 return _tick_response(request, user, task, error=message, status=400)
             return _task_page(request, membership, task, skip_form=form, status=400)
         reason = form.cleaned_data["reason"]
-    back = _next(request, task_url(task))
+    back = _next(request, task.get_absolute_url())
     try:
         change, done = _change(action, task, user, reason=reason, is_lead=membership.is_lead)
     except PlanRuleError as error:
@@ -197,7 +196,7 @@ def task_notes(
             form.add_error(error.field if error.field in form.fields else None, str(error))
         else:
             messages.success(request, _("Note saved."))
-            return redirect(task_url(task))
+            return redirect(task.get_absolute_url())
     return _task_page(request, membership, task, note_form=form, status=400)
 
 
@@ -216,7 +215,7 @@ def team_progress(request: HtmxHttpRequest, membership: Membership) -> HttpRespo
         context["board_key"] = selectors.dashboard_key(plan, today)
         # Reversed only if used. The lead's buttons below the cached body add their paths
         # to it: a reversal for each would cost a cached dashboard about 5%.
-        context["plan_url"] = SimpleLazyObject(lambda: plan_url(plan))
+        context["plan_url"] = SimpleLazyObject(lambda: plan.get_absolute_url())
     return render(request, "progress/dashboard.html", context)
 
 

@@ -25,7 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from planner.accounts.models import User
 from planner.plans.models import Plan, PlanTask, TaskStatus
 from planner.progress import selectors as progress
-from planner.progress import status
+from planner.progress import standing
 from planner.reminders.schedule import Boundary, boundaries
 from planner.teams.models import Team
 
@@ -96,7 +96,7 @@ class Digest:
     """The plan's figures at a boundary: what every recipient of the reminder reads."""
 
     rows: tuple[_Row, ...]
-    phases: list[status.PhaseProgress]
+    phases: list[standing.PhaseProgress]
     kpis: list[progress.KpiCard]
 
 
@@ -143,7 +143,7 @@ def plan_digest(plan: Plan, boundary: Boundary) -> Digest:
             )
             for t in tasks
         ),
-        phases=status.phase_progress(facts, plan.phases, boundary.day),
+        phases=standing.phase_progress(facts, plan.phases, boundary.day),
         kpis=progress.kpi_cards(plan),
     )
 
@@ -192,7 +192,7 @@ class ReminderMail:
             r for r in open_rows if boundary.next_phase and r.phase == boundary.next_phase
         ]
         team = plan.team
-        self._task_url = absolute(progress.plan_url(plan)) + "tasks/"
+        self._task_kwargs = {"team_slug": team.slug, "plan_id": plan.pk}
         self._links = {
             "dashboard_url": absolute(reverse("team_progress", kwargs={"team_slug": team.slug})),
             "my_tasks_url": absolute(reverse("home")),
@@ -207,7 +207,8 @@ class ReminderMail:
 
     def _line(self, row: _Row, language: str, mine: bool = False) -> TaskLine:
         title = row.title.get(language) or row.title.get("en") or ""
-        return TaskLine(title, row.day, row.owner, f"{self._task_url}{row.pk}/", mine)
+        url = absolute(reverse("task_detail", kwargs={**self._task_kwargs, "task_id": row.pk}))
+        return TaskLine(title, row.day, row.owner, url, mine)
 
     def _edition(self, language: str) -> _Edition:
         edition = self._editions.get(language)

@@ -6,7 +6,6 @@ teams; the figures come from `planner.progress.standing`. Pages get rows (small
 dataclasses), not model instances with attributes added. Callers use the names below.
 """
 
-from planner.plans.links import plan_url
 from planner.progress.selectors.dashboard_page import (
     FEED_LENGTH,
     OVERDUE_SHOWN,
@@ -51,7 +50,6 @@ __all__ = [
     "my_task_row",
     "my_tasks",
     "plan_summaries",
-    "plan_url",  # planner/reminders/emails.py reads it here
     "prerequisites",
     "task_for_member",
     "task_history",

@@ -10,7 +10,6 @@ from django.db.models import Q
 from django.utils import timezone
 
 from planner.accounts.models import User
-from planner.plans.links import task_url
 from planner.plans.models import Plan, PlanTask, TaskStatus
 from planner.progress.selectors.summaries import PlanSummary, active_plans_of, plan_summaries
 
@@ -63,7 +62,7 @@ _ROW_FIELDS = (
 def _row(task: PlanTask, plan: Plan) -> MyTaskRow:
     task.plan = plan  # loaded once with its team, for all its tasks
     due = plan.date_of_day(task.day) or date.max  # a running plan always has a start
-    return MyTaskRow(task, task_url(task), due)
+    return MyTaskRow(task, task.get_absolute_url(), due)
 
 
 def my_tasks(user: User, now: datetime | None = None) -> MyTasks:
