@@ -66,6 +66,7 @@ run: deps compilemessages
 lint: deps
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 typecheck: deps
 	DEBUG=true $(VENV)/bin/mypy

@@ -28,7 +28,7 @@ from planner.progress.services import (
 )
 from planner.reminders.models import Delivery, DeliveryState, Reminder, ReminderState
 from planner.reminders.schedule import decide
-from planner.reminders.services import schedule_of
+from planner.reminders.selectors import schedule_of
 from planner.teams.models import Membership, Role, Team
 
 DEMO_PASSWORD = "planner-demo"  # noqa: S105 - public by design; `demo` refuses DEBUG off

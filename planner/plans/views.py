@@ -22,6 +22,7 @@ from planner.assessment.services import AssessmentIncomplete
 from planner.core.http import HtmxHttpRequest
 from planner.plans import backlog, selectors, services
 from planner.plans.backlog import Pulled
+from planner.plans.days import plan_day
 from planner.plans.forms import (
     KpiBandForm,
     KpiTargetForm,
@@ -31,7 +32,6 @@ from planner.plans.forms import (
 )
 from planner.plans.models import BacklogTask, KpiTarget, Plan, PlanStatus, PlanTask
 from planner.playbook.loader import get_playbook
-from planner.progress.standing import plan_day
 from planner.teams.access import team_view
 from planner.teams.models import Membership, Role
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
 from enum import StrEnum
 
 # Behind when done effort is more than this share under the effort due before today;
@@ -40,11 +39,6 @@ class TaskFact:
     # The plan day on which the task was ticked or skipped, in the team's time zone.
     closed_day: int | None = None
     assignee_id: int | None = None
-
-
-def plan_day(start: date, today: date) -> int:
-    """Day 1 is the start date; 0 or less before it, past the length after the end."""
-    return (today - start).days + 1
 
 
 def current_phase(phases: Sequence[Sequence[int]], day: int) -> int | None:

@@ -44,11 +44,12 @@ def _next(request: HtmxHttpRequest, fallback: str) -> str:
     return fallback
 
 
-@login_required
 @require_GET
-def my_tasks(request: HtmxHttpRequest) -> HttpResponse:
-    """The signed-in home page (see `planner.core.views.home`)."""
-    return render(request, "progress/my_tasks.html", _my_context(signed_in_user(request)))
+def home(request: HtmxHttpRequest) -> HttpResponse:
+    """The home page: what Planner is for visitors; My tasks and teams once signed in."""
+    if not isinstance(request.user, User):
+        return render(request, "core/landing.html")
+    return render(request, "progress/my_tasks.html", _my_context(request.user))
 
 
 def _my_context(user: User, **extra: Any) -> dict[str, Any]:

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import zoneinfo
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.conf import settings
 from django.utils import timezone
 
 from planner.plans.models import Plan
 from planner.reminders.models import Delivery, DeliveryState, OptOut, Reminder, ReminderState
-from planner.reminders.schedule import Boundary
-from planner.reminders.services import schedule_of
+from planner.reminders.schedule import Boundary, Due, plan_schedule
 from planner.teams.models import Membership
 
 
@@ -42,6 +43,19 @@ class ScheduleRow:
         if states & {DeliveryState.PENDING, DeliveryState.SENDING}:
             return "sending"
         return "sent"
+
+
+def schedule_of(plan: Plan) -> list[Due]:
+    """Every boundary of a started plan with the moment it falls due (none before start)."""
+    if plan.start_date is None:
+        return []
+    return plan_schedule(
+        plan.start_date,
+        plan.phases,
+        plan.length,
+        zoneinfo.ZoneInfo(plan.team.time_zone),
+        settings.REMINDER_HOUR,
+    )
 
 
 def plan_reminders(plan: Plan, now: datetime | None = None) -> list[ScheduleRow]:

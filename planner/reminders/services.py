@@ -17,7 +17,6 @@ Exactly once, in three steps:
 
 from __future__ import annotations
 
-import zoneinfo
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -29,21 +28,9 @@ from django.utils import timezone
 from planner.accounts.models import User
 from planner.plans.models import Plan, PlanStatus
 from planner.reminders.models import Delivery, DeliveryState, OptOut, Reminder, ReminderState
-from planner.reminders.schedule import Decision, Due, decide, plan_schedule
+from planner.reminders.schedule import Decision, Due, decide
+from planner.reminders.selectors import schedule_of
 from planner.teams.models import Team
-
-
-def schedule_of(plan: Plan) -> list[Due]:
-    if plan.start_date is None:
-        return []
-    return plan_schedule(
-        plan.start_date,
-        plan.phases,
-        plan.length,
-        zoneinfo.ZoneInfo(plan.team.time_zone),
-        settings.REMINDER_HOUR,
-    )
-
 
 BATCH = 500  # plans locked and dispatched per transaction
 

@@ -76,7 +76,7 @@ def test_demo_refuses_with_debug_off(settings):
 
 def test_demo_reminders_up_to_phase_three_are_sent_and_phase_four_is_next(settings):
     from planner.reminders.models import Delivery, Reminder
-    from planner.reminders.services import schedule_of
+    from planner.reminders.selectors import schedule_of
 
     settings.DEBUG = True
     call_command("demo")

@@ -35,7 +35,7 @@ from django.utils import timezone
 from planner.accounts.models import User
 from planner.celery import app as celery_app
 from planner.plans.models import Plan
-from planner.reminders import services
+from planner.reminders import selectors, services
 from planner.reminders.models import Delivery, DeliveryState, Reminder, ReminderState
 from planner.reminders.tasks import dispatch_due, sweep_stuck
 from planner.teams.models import Team
@@ -316,7 +316,7 @@ def due_plan(team: Team, lead: User) -> tuple[Plan, datetime]:
     """An active plan on day 10 and a moment a minute after its latest passed boundary,
     with the plan due for the dispatcher at that moment."""
     plan = running_plan(team, lead, day=10)
-    passed = [due for due in services.schedule_of(plan) if due.at <= timezone.now()]
+    passed = [due for due in selectors.schedule_of(plan) if due.at <= timezone.now()]
     now = passed[-1].at + timedelta(minutes=1)
     Plan.objects.filter(pk=plan.pk).update(next_reminder_at=now)  # due at `now`
     plan.refresh_from_db()

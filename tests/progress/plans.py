@@ -13,7 +13,7 @@ from planner.plans.models import Plan, PlanStatus
 from planner.plans.services import plan_generate
 from planner.playbook.loader import get_playbook
 from planner.reminders.schedule import decide
-from planner.reminders.services import schedule_of
+from planner.reminders.selectors import schedule_of
 from planner.teams.models import Team
 
 PLAYBOOK = get_playbook()

@@ -7,6 +7,7 @@ from datetime import date
 from hypothesis import given
 from hypothesis import strategies as st
 
+from planner.plans.days import plan_day
 from planner.progress import charts
 from planner.progress.standing import (
     DONE,
@@ -18,7 +19,6 @@ from planner.progress.standing import (
     burn_up,
     current_phase,
     phase_progress,
-    plan_day,
     standing,
     workload,
 )

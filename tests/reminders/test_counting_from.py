@@ -17,7 +17,7 @@ from planner.assessment.models import Assessment
 from planner.plans.models import Plan
 from planner.plans.services import plan_generate, plan_move_start, plan_start
 from planner.playbook.loader import get_playbook
-from planner.reminders import services
+from planner.reminders import selectors, services
 from planner.reminders.models import Reminder, ReminderState
 from planner.reminders.tasks import dispatch_due
 from tests.progress.plans import running_plan, team_today
@@ -37,7 +37,7 @@ def draft(team: Any, lead: Any) -> Plan:
 
 
 def at(plan: Plan, key: str) -> datetime:
-    return next(d.at for d in services.schedule_of(plan) if d.boundary.key == key)
+    return next(d.at for d in selectors.schedule_of(plan) if d.boundary.key == key)
 
 
 def dispatch(capture: Any, now: datetime) -> services.DispatchResult:

@@ -16,7 +16,7 @@ from django.core.management import call_command
 
 from planner.plans.models import Plan, PlanStatus
 from planner.plans.services import plan_move_start, plan_pause, plan_resume
-from planner.reminders import services
+from planner.reminders import selectors, services
 from planner.reminders.models import Delivery, DeliveryState, OptOut, Reminder, ReminderState
 from planner.reminders.tasks import dispatch_due, retry_failed, send_deliveries, sweep_stuck
 from tests.factories import MembershipFactory, UserFactory
@@ -31,7 +31,7 @@ def plan(team, lead) -> Plan:
 
 
 def at(plan: Plan, key: str) -> Any:
-    return next(d.at for d in services.schedule_of(plan) if d.boundary.key == key)
+    return next(d.at for d in selectors.schedule_of(plan) if d.boundary.key == key)
 
 
 def dispatch(capture, now) -> services.DispatchResult:

@@ -10,7 +10,7 @@ import pytest
 from django.core import mail
 from django.test import Client
 
-from planner.reminders import services
+from planner.reminders import selectors, services
 from planner.reminders.emails import ReminderMail, boundary_of
 from planner.reminders.models import Delivery, OptOut
 from planner.reminders.sending import send_batch
@@ -44,7 +44,7 @@ def test_the_date_has_the_offset_of_the_teams_time_zone(team, lead, sent_at, dat
 
 def test_the_message_id_is_the_deliverys_on_the_host_of_the_site_url(site, team, lead):
     plan = running_plan(team, lead, day=1)
-    services.dispatch(services.schedule_of(plan)[0].at)
+    services.dispatch(selectors.schedule_of(plan)[0].at)
     delivery = Delivery.objects.get(email=lead.email)
     assert send_batch([delivery.pk]).sent == 1
     (message,) = mail.outbox

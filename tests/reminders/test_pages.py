@@ -12,7 +12,7 @@ from django.test import Client
 from django.utils import timezone
 
 from planner.plans.models import Plan
-from planner.reminders import services
+from planner.reminders import selectors
 from planner.reminders.emails import UNSUBSCRIBE_SALT, unsubscribe_token
 from planner.reminders.models import Delivery, DeliveryState, OptOut
 from planner.reminders.tasks import dispatch_due
@@ -95,7 +95,7 @@ def test_preferences_need_a_login(client: Client):
 def test_lead_sees_the_schedule_with_states_and_recipients(
     client: Client, django_capture_on_commit_callbacks, lead, engineer, team, plan
 ):
-    kick_off = services.schedule_of(plan)[0].at
+    kick_off = selectors.schedule_of(plan)[0].at
     with django_capture_on_commit_callbacks(execute=True):
         dispatch_due(kick_off)
     Delivery.objects.filter(email=engineer.email).update(
@@ -122,7 +122,7 @@ def test_boundaries_a_resume_passed_over_show_as_skipped_at_once(client: Client,
     from planner.plans.services import plan_pause, plan_resume
 
     plan_pause(plan=plan, user=lead)
-    phase_two = services.schedule_of(plan)[1].at
+    phase_two = selectors.schedule_of(plan)[1].at
     plan_resume(plan=plan, user=lead, now=phase_two + timedelta(hours=1))
     client.force_login(lead)
     with time_machine.travel(phase_two + timedelta(hours=1, minutes=1), tick=False):
@@ -144,7 +144,7 @@ def test_schedule_times_are_in_the_teams_time_zone_whatever_the_leads(
     lead.save()
     client.force_login(lead)
     page = client.get(f"/teams/{team.slug}/plans/{plan.pk}/reminders/").content.decode()
-    kick_off = services.schedule_of(plan)[0].at.astimezone(ZoneInfo(team.time_zone))
+    kick_off = selectors.schedule_of(plan)[0].at.astimezone(ZoneInfo(team.time_zone))
     row = page.split('id="boundary-kickoff"')[1].split("</tr>")[0]
     assert f"{kick_off.day} {kick_off:%b %Y}, 09:00" in row
 

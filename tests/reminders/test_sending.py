@@ -16,7 +16,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from planner.plans.models import Plan, TaskStatus
-from planner.reminders import sending, services
+from planner.reminders import selectors, sending, services
 from planner.reminders.emails import ReminderMail, boundary_of
 from planner.reminders.emails import read_unsubscribe_token as read_token
 from planner.reminders.models import Delivery, DeliveryState
@@ -52,7 +52,7 @@ def scripted(settings) -> type[ScriptedBackend]:
 
 
 def due(plan: Plan, key: str) -> Any:
-    return next(d.at for d in services.schedule_of(plan) if d.boundary.key == key)
+    return next(d.at for d in selectors.schedule_of(plan) if d.boundary.key == key)
 
 
 def dispatched(plan: Plan, key: str = "kickoff") -> list[int]:

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 
-from planner.reminders import services
+from planner.reminders import selectors, services
 from planner.reminders.models import Delivery, DeliveryState
 from planner.reminders.sending import send_batch
 from planner.reminders.tasks import send_deliveries
@@ -74,7 +74,7 @@ def pending(team: Any, lead: Any, members: int = 0) -> list[int]:
     for _ in range(members):
         MembershipFactory.create(team=team)
     plan = running_plan(team, lead, day=1)
-    services.dispatch(services.schedule_of(plan)[0].at)
+    services.dispatch(selectors.schedule_of(plan)[0].at)
     return list(Delivery.objects.order_by("pk").values_list("pk", flat=True))
 
 

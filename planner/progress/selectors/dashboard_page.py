@@ -10,6 +10,7 @@ from datetime import date, datetime
 from django.utils import timezone, translation
 
 from planner.accounts.models import User
+from planner.plans.days import plan_day
 from planner.plans.models import Activity, Plan, PlanStatus, PlanTask, TaskStatus
 from planner.plans.selectors import team_members_for_plan
 from planner.progress import charts
@@ -25,7 +26,6 @@ from planner.progress.standing import (
     burn_up,
     current_phase,
     phase_progress,
-    plan_day,
     standing,
     workload,
 )

@@ -5,8 +5,9 @@ from __future__ import annotations
 import zoneinfo
 from collections.abc import Iterable
 
+from planner.plans.days import plan_day
 from planner.plans.models import Plan, PlanTask
-from planner.progress.standing import TaskFact, plan_day
+from planner.progress.standing import TaskFact
 
 
 def facts_by_plan(plans: Iterable[Plan]) -> dict[int, list[TaskFact]]:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from planner.accounts.models import User
+from planner.plans.days import plan_day
 from planner.plans.models import Plan, PlanStatus
 from planner.progress.selectors.facts import facts_by_plan
 from planner.progress.standing import (
@@ -13,7 +14,6 @@ from planner.progress.standing import (
     Standing,
     current_phase,
     phase_progress,
-    plan_day,
     standing,
 )
 
