@@ -113,7 +113,7 @@ def test_a_task_links_to_its_page_and_posts_its_edit_to_its_own_url(client: Clie
     target = task(plan, "goals_record_baselines")
     page = client.get(base(plan)).content.decode()
     assert f'href="{base(plan)}tasks/{target.pk}/"' in page
-    assert f'hx-post="{base(plan)}tasks/{target.pk}/edit/"' in page
+    assert f'data-hx-post="{base(plan)}tasks/{target.pk}/edit/"' in page
     assert client.get(f"{base(plan)}tasks/{target.pk}/").status_code == 200
     assert client.get(f"{base(plan)}tasks/{target.pk}/edit/").status_code == 405
 

@@ -63,8 +63,8 @@ def test_tick_with_htmx_answers_with_the_row_and_out_of_band_counters(
     assert response.status_code == 200
     assert f'id="my-task-{mine.pk}"' in body
     assert "my-task done" in body
-    assert 'id="my-counts" hx-swap-oob="true"' in body
-    assert f'id="plan-bar-{mine.plan_id}" hx-swap-oob="true"' in body
+    assert 'id="my-counts" data-hx-swap-oob="true"' in body
+    assert f'id="plan-bar-{mine.plan_id}" data-hx-swap-oob="true"' in body
     assert "<html" not in body
     undo = client.post(url(mine), {"action": "reopen", "next": "/"}, headers={"HX-Request": "true"})
     assert "my-task open" in undo.content.decode()
