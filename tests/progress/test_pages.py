@@ -248,26 +248,28 @@ def test_a_request_across_midnight_caches_the_dashboard_of_the_day_it_began(
 
 
 @pytest.mark.parametrize(
-    ("now", "this_week", "later"),
+    ("now", "today", "coming", "later"),
     [
-        # Saturday 2027-02-06, 10:00 in Zurich: Sunday is this week, Monday the next.
-        (datetime(2027, 2, 6, 9, 0, tzinfo=UTC), [7], [8, 9]),
-        # Sunday 2027-02-07, 23:30 in Zurich (still Sunday in UTC): the week ends today.
-        (datetime(2027, 2, 7, 22, 30, tzinfo=UTC), [], [8, 9]),
-        # Monday 2027-02-08, 00:30 in Zurich but Sunday in UTC: a new week in Zurich.
-        (datetime(2027, 2, 7, 23, 30, tzinfo=UTC), [9], []),
+        # Saturday 2027-02-06, 10:00 in Zurich: the next seven days run to Saturday 13.
+        (datetime(2027, 2, 6, 9, 0, tzinfo=UTC), [], [7, 8, 9, 13], [14]),
+        # Sunday 2027-02-07, 23:30 in Zurich (still Sunday in UTC): tomorrow is not "later".
+        (datetime(2027, 2, 7, 22, 30, tzinfo=UTC), [7], [8, 9, 13, 14], []),
+        # Monday 2027-02-08, 00:30 in Zurich but Sunday in UTC: Monday in Zurich.
+        (datetime(2027, 2, 7, 23, 30, tzinfo=UTC), [8], [9, 13, 14], []),
     ],
 )
-def test_my_tasks_weeks_end_on_sunday_night_in_the_teams_time_zone(
-    client: Client, lead, engineer, team, now, this_week, later
+def test_my_tasks_groups_the_next_seven_days_in_the_teams_time_zone(
+    client: Client, lead, engineer, team, now, today, coming, later
 ):
     with time_machine.travel(now, tick=False):
         plan = running_plan(team, lead, day=1, now=datetime(2027, 2, 1, 7, tzinfo=UTC))
         plan.tasks.update(assignee=None)
-        # Due on Sunday 7, Monday 8 and Tuesday 9 February.
-        for task, day in zip(plan.tasks.order_by("pk")[:3], (7, 8, 9), strict=True):
+        # Due on Sunday 7, Monday 8, Tuesday 9, Saturday 13 and Sunday 14 February.
+        days = (7, 8, 9, 13, 14)
+        for task, day in zip(plan.tasks.order_by("pk")[: len(days)], days, strict=True):
             PlanTask.objects.filter(pk=task.pk).update(assignee=engineer, day=day)
         client.force_login(engineer)
         mine = client.get("/").context["mine"]
-    assert sorted({row.task.day for row in mine.this_week}) == this_week
+    assert sorted({row.task.day for row in mine.today}) == today
+    assert sorted({row.task.day for row in mine.coming}) == coming
     assert sorted({row.task.day for row in mine.later}) == later

@@ -30,7 +30,7 @@ class MyTaskRow:
 class MyTasks:
     overdue: list[MyTaskRow] = field(default_factory=list)
     today: list[MyTaskRow] = field(default_factory=list)
-    this_week: list[MyTaskRow] = field(default_factory=list)
+    coming: list[MyTaskRow] = field(default_factory=list)  # the next seven days
     later: list[MyTaskRow] = field(default_factory=list)
     recently_done: list[MyTaskRow] = field(default_factory=list)
     available: list[MyTaskRow] = field(default_factory=list)
@@ -39,7 +39,7 @@ class MyTasks:
 
     @property
     def open_count(self) -> int:
-        return len(self.overdue) + len(self.today) + len(self.this_week) + len(self.later)
+        return len(self.overdue) + len(self.today) + len(self.coming) + len(self.later)
 
 
 _ROW_FIELDS = (
@@ -72,11 +72,12 @@ def my_tasks(user: User, now: datetime | None = None) -> MyTasks:
     if not plans:
         return result
     by_id = {plan.pk: plan for plan in plans}
-    # Today and the last day of this week (Sunday), in each team's time zone.
+    # Today and the seventh day after it, in each team's time zone: what lies ahead, not
+    # the calendar week (on a Sunday, tomorrow's task is not "later" beside day 30's).
     weeks: dict[int, tuple[date, date]] = {}
     for plan in plans:
         today = plan.team.today(now)
-        weeks[plan.pk] = (today, today + timedelta(days=6 - today.weekday()))
+        weeks[plan.pk] = (today, today + timedelta(days=7))
     recent = now - timedelta(days=7)
     mine = PlanTask.objects.filter(
         Q(status=TaskStatus.OPEN) | Q(closed_at__gte=recent), plan_id__in=by_id, assignee=user
@@ -92,10 +93,10 @@ def my_tasks(user: User, now: datetime | None = None) -> MyTasks:
         elif row.due == today:
             result.today.append(row)
         elif row.due <= week_end:
-            result.this_week.append(row)
+            result.coming.append(row)
         else:
             result.later.append(row)
-    for group in (result.overdue, result.today, result.this_week, result.later):
+    for group in (result.overdue, result.today, result.coming, result.later):
         group.sort(key=lambda row: (row.due, row.task.plan.team.name, row.task.pk))
     result.recently_done.sort(key=lambda row: row.task.closed_at or now, reverse=True)
     available = PlanTask.objects.filter(
