@@ -145,12 +145,15 @@ def _task_page(
 ) -> HttpResponse:
     plan = task.plan
     user = signed_in_user(request)
+    prerequisites = selectors.prerequisites(task)
     context = {
         "team": plan.team,
         "plan": plan,
         "task": task,
         "membership": membership,
-        "prerequisites": selectors.prerequisites(task),
+        "prerequisites": prerequisites,
+        # Ticking it off stays possible (the work may be done some other way): a hint only.
+        "waiting_for": [p for p in prerequisites if p.is_open] if task.is_open else [],
         "history": selectors.task_history(task),
         "can_skip": task.is_open and (membership.is_lead or task.assignee_id == user.pk),
         "running": plan.is_active,

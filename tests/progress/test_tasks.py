@@ -235,6 +235,24 @@ def test_task_page_shows_steps_why_prerequisites_and_history(client: Client, eng
     assert "ticked it off" in page
 
 
+def test_a_task_whose_prerequisite_is_open_says_so_and_can_still_be_ticked(
+    client: Client, engineer, mine
+):
+    review = mine.plan.tasks.get(catalogue_id="goals_review_strategy")
+    PlanTask.objects.filter(pk=review.pk).update(status=TaskStatus.OPEN)
+    client.force_login(engineer)
+    page = client.get(url(mine)).content.decode()
+    assert "It builds on a task that is still open" in page
+    assert f'href="{url(review)}">{review.title_text}</a>' in page
+    client.post(url(mine), {"action": "done"})
+    mine.refresh_from_db()
+    assert mine.status == TaskStatus.DONE  # a hint, not a lock
+    PlanTask.objects.filter(pk=review.pk).update(status=TaskStatus.DONE)
+    mine.refresh_from_db()
+    PlanTask.objects.filter(pk=mine.pk).update(status=TaskStatus.OPEN)
+    assert "still open" not in client.get(url(mine)).content.decode()
+
+
 def test_engineer_cannot_edit_plan_structure(client: Client, engineer, mine):
     client.force_login(engineer)
     prefix = f"task-{mine.pk}-"
