@@ -89,3 +89,24 @@ def test_ticking_works_without_javascript(
     expect(page.locator(f"#my-task-{task.pk}.done")).to_be_visible()
     assert PlanTask.objects.get(pk=task.pk).status == TaskStatus.DONE
     context.close()
+
+
+def test_keyboard_ticking_keeps_focus_on_the_rows_button(
+    live_server, page: Page, shot, lead, engineer, team
+):
+    plan = running_plan(team, lead, day=3)
+    plan.tasks.filter(phase=1).update(assignee=engineer)
+    first = plan.tasks.filter(phase=1).order_by("day", "position").first()
+    assert first is not None
+    sign_in(page, live_server.url, engineer.email)
+    button = page.locator(f"#tick-{first.pk}")
+    button.focus()
+    page.keyboard.press("Enter")
+    expect(page.locator(f"#tick-{first.pk}")).to_have_attribute("title", "Undo")
+    # The row was swapped in: focus is on its new button, not lost to the page.
+    expect(page.locator(f"#tick-{first.pk}")).to_be_focused()
+    page.keyboard.press("Enter")  # and the keyboard can undo it from there
+    expect(page.locator(f"#tick-{first.pk}")).to_have_attribute("title", "Mark as done")
+    expect(page.locator(f"#tick-{first.pk}")).to_be_focused()
+    shot("keyboard-tick")
+    assert PlanTask.objects.get(pk=first.pk).status == TaskStatus.OPEN
