@@ -49,6 +49,9 @@ def test_member_records_a_measurement_and_the_card_shows_progress(
     assert Activity.objects.filter(kind="measured", kpi_target=latency).exists()
     board = client.get(f"/teams/{latency.plan.team.slug}/progress/").content.decode()
     assert "50% of the way to the target" in board  # 240 -> 216 of 240 -> 192
+    assert "Trend of Average inference latency" not in board  # one point is no trend
+    client.post(url(latency), {"value": "204", "measured_at": when(), "note": ""})
+    board = client.get(f"/teams/{latency.plan.team.slug}/progress/").content.decode()
     assert "Trend of Average inference latency" in board
 
 
@@ -144,3 +147,19 @@ def test_a_time_the_clocks_skip_is_refused_at_the_field(client: Client, engineer
         in response.content.decode()
     )
     assert not KpiMeasurement.objects.exists()
+
+
+def test_a_trend_line_needs_two_measurements(plan: Plan, latency: KpiTarget, engineer):
+    from planner.progress.selectors import kpi_cards
+
+    def card() -> object:
+        return next(c for c in kpi_cards(plan) if c.target.pk == latency.pk)
+
+    KpiMeasurement.objects.create(
+        target=latency, value=200, measured_at=timezone.now(), recorded_by=engineer
+    )
+    assert card().spark is None  # type: ignore[attr-defined]  # one point: no trend to draw
+    KpiMeasurement.objects.create(
+        target=latency, value=180, measured_at=timezone.now(), recorded_by=engineer
+    )
+    assert card().spark is not None  # type: ignore[attr-defined]

@@ -35,11 +35,11 @@ def broker() -> Iterator[RedisServer]:
 
 
 def _fresh_connections() -> None:
-    """Drop the connection and producer pools, so that the next publish uses the URL set."""
+    """Forget the app's connection and producer pools, so that the next publish builds them
+    for the URL now set. They are not closed: kombu's registry may hand them out again for
+    their own URL, and a closed pool there breaks every later test of this process."""
     app: Any = celery_app  # the pools are private attributes Celery's types leave out
-    if app._pool is not None:
-        app._pool.force_close_all()
-        app._pool = None
+    app._pool = None
     app.amqp._producer_pool = None
 
 

@@ -55,6 +55,9 @@ def kpi_cards(plan: Plan) -> list[KpiCard]:
             latest=values[-1] if values else None,
             band=target.band,
         )
-        spark = charts.sparkline(values, target.baseline, target.target) if values else None
+        # A trend needs two points: one measurement is shown as the latest value alone.
+        spark = (
+            charts.sparkline(values, target.baseline, target.target) if len(values) >= 2 else None
+        )
         cards.append(KpiCard(target, standing, measured, spark))
     return cards
