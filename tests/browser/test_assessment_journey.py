@@ -46,6 +46,8 @@ def test_lead_takes_assessment_and_starts_plan(live_server, page: Page, shot, le
     for index, section_id in enumerate(sections):
         title = next(s for s in PLAYBOOK.questionnaire.sections if s.id == section_id).title.en
         expect(page.get_by_role("heading", level=1)).to_have_text(title)
+        if index > 0:  # swapped in by htmx: focus moves to the new step's heading
+            expect(page.get_by_role("heading", level=1)).to_be_focused()
         if section_id == "optimisation":
             fill_step(page, section_id, {**MANUAL, "p95_latency_ms": 100})
             page.get_by_role("button", name="Next").click()
