@@ -9,7 +9,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PO := locale/de/LC_MESSAGES/django.po
 MO := $(PO:.po=.mo)
-APT_PACKAGES_TEST := chromium:/usr/bin/chromium gettext:msgfmt docker-compose:docker-compose prometheus:promtool npm:npm default-jre-headless:java
+APT_PACKAGES_TEST := chromium:/usr/bin/chromium gettext:msgfmt docker-compose:docker-compose prometheus:promtool npm:npm default-jre-headless:java spamassassin:spamassassin
 # The Nu HTML Checker (npm's vnu-jar), which the page audit runs on every main page.
 VNU := var/tools/node_modules/vnu-jar/build/dist/vnu.jar
 

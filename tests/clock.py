@@ -117,6 +117,7 @@ PATHS = (
             "core/test_probes.py",
             "core/test_cache_outage.py",
             "core/test_security_headers.py",
+            "reminders/test_spam_score.py",
         )
     ),
 )

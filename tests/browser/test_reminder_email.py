@@ -31,6 +31,10 @@ def test_phase_reminder_email_renders(page: Page, shot, lead, engineer, team, la
     expect(page.get_by_role("table")).to_be_visible()
     shot(f"phase-2-email-{language}")
     assert "Phase 1: 5 of" in message.body or "Phase 1: 5 von" in message.body
+    # On a phone's mail app (375 px) the email fits its width: no sideways scroll.
+    page.set_viewport_size({"width": 375, "height": 800})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    shot(f"phase-2-email-{language}-375")
 
 
 @pytest.mark.django_db(transaction=True)
