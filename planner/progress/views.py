@@ -62,11 +62,18 @@ def _my_context(user: User, **extra: Any) -> dict[str, Any]:
 
 
 def _tick_response(
-    request: HtmxHttpRequest, user: User, task: PlanTask, *, error: str = "", status: int = 200
+    request: HtmxHttpRequest,
+    user: User,
+    task: PlanTask,
+    *,
+    error: str = "",
+    done: str = "",
+    status: int = 200,
 ) -> HttpResponse:
-    """The row in its new state, plus the counters and the plan's bar, out of band."""
+    """The row in its new state, plus the counters and the plan's bar, out of band; `done`
+    is what the row announces to a screen reader (the button that was pressed is gone)."""
     row = selectors.my_task_row(task)
-    context = _my_context(user, row=row, error=error, next=_next(request, "/"))
+    context = _my_context(user, row=row, error=error, done=done, next=_next(request, "/"))
     return render(request, "progress/my_tasks.html#tick", context, status=status)
 
 
@@ -113,7 +120,7 @@ def _task_action(
         messages.error(request, str(error))
         return redirect(back)
     if request.htmx:
-        return _tick_response(request, user, change.task)
+        return _tick_response(request, user, change.task, done=done if change.changed else "")
     if change.changed:
         messages.success(request, done)
     return redirect(back)

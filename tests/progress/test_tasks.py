@@ -66,8 +66,11 @@ def test_tick_with_htmx_answers_with_the_row_and_out_of_band_counters(
     assert 'id="my-counts" data-hx-swap-oob="true"' in body
     assert f'id="plan-bar-{mine.plan_id}" data-hx-swap-oob="true"' in body
     assert "<html" not in body
+    # The pressed button is gone after the swap: the row says what happened, for a reader.
+    assert '<p class="visually-hidden" role="status">Task ticked off.</p>' in body
     undo = client.post(url(mine), {"action": "reopen", "next": "/"}, headers={"HX-Request": "true"})
     assert "my-task open" in undo.content.decode()
+    assert 'role="status">Task reopened.</p>' in undo.content.decode()
     mine.refresh_from_db()
     assert mine.status == TaskStatus.OPEN
     assert mine.closed_by is None
