@@ -27,6 +27,11 @@ VNU = ROOT / "var" / "tools" / "node_modules" / "vnu-jar" / "build" / "dist" / "
 PHONE = 390
 SERIOUS = {"serious", "critical"}
 # The innermost elements that reach past the right edge: what makes a page scroll sideways.
+# A card or table whose content is wider than itself (cut off or scrolling inside).
+CLIPPED = """() => Array.from(document.querySelectorAll('.card, table'))
+  .filter(e => e.closest('.visually-hidden') === null && e.scrollWidth > e.clientWidth + 1)
+  .slice(0, 3)
+  .map(e => `${e.tagName.toLowerCase()}.${e.className} ${e.scrollWidth}>${e.clientWidth}px`)"""
 # Their text counts: a long word overflows its heading without widening the heading's box.
 WIDE_ELEMENTS = """width => {
   const right = e => e.getBoundingClientRect().left + Math.max(e.scrollWidth, e.offsetWidth);
@@ -106,8 +111,13 @@ def test_main_pages_pass_axe_the_nu_checker_and_a_phones_width(
             assert response is not None
             assert response.ok, f"{name}: {response.status}"
             if width == PHONE:
+                # Open every fold (skip forms, plan phases) so that what they hide fits too.
+                page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
                 # Measured before the screenshot, which resizes the page to take it whole.
                 scroll = page.evaluate("document.documentElement.scrollWidth")
+                clipped = page.evaluate(CLIPPED)
+                if clipped:
+                    problems.append(f"{name}: overflows its box at {PHONE} px: {clipped}")
                 if scroll > PHONE:
                     wide = page.evaluate(WIDE_ELEMENTS, PHONE)
                     problems.append(f"{name}: {scroll} px wide at {PHONE} px: {wide}")
@@ -119,5 +129,18 @@ def test_main_pages_pass_axe_the_nu_checker_and_a_phones_width(
                 if violation["impact"] in SERIOUS:
                     targets = [node["target"] for node in violation["nodes"]][:3]
                     problems.append(f"{name}: axe {violation['id']} {targets}")
+    # Between phone and desktop the navigation wraps: the language switcher stays on the
+    # right, not under the logo.
+    page.set_viewport_size({"width": 820, "height": 860})
+    page.goto(f"{live_server.url}/")
+    header = page.locator(".site-header").bounding_box()
+    assert header is not None
+    assert header["height"] > 60  # wrapped: this width tests the wrapping
+    nav = page.locator(".nav").bounding_box()
+    switcher = page.locator(".language-switcher").bounding_box()
+    assert nav is not None
+    assert switcher is not None
+    if switcher["x"] + switcher["width"] < nav["x"] + nav["width"] - 40:
+        problems.append(f"language switcher not on the right at 820 px: {switcher}")
     problems += _validate(documents, tmp_path)
     assert problems == []
