@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -273,3 +274,23 @@ def test_my_tasks_groups_the_next_seven_days_in_the_teams_time_zone(
     assert sorted({row.task.day for row in mine.today}) == today
     assert sorted({row.task.day for row in mine.coming}) == coming
     assert sorted({row.task.day for row in mine.later}) == later
+
+
+def test_todays_marks_stay_clear_of_the_phase_labels_and_inside_the_burn_up_plot(
+    client: Client, lead, team, plan
+):
+    client.force_login(lead)
+    response = client.get(f"/teams/{team.slug}/progress/")
+    body = response.content.decode()
+    timeline = body[
+        body.index('<svg class="timeline"') : body.index(
+            "</svg>", body.index('<svg class="timeline"')
+        )
+    ]
+    marks = re.findall(r'<line [^>]*y1="([\d.]+)" y2="([\d.]+)" class="today"/>', timeline)
+    assert marks  # day 10 of the plan is marked
+    # The bars and their labels take y 8 to 36: today's ticks sit above and below them.
+    assert all(float(y2) <= 8 or float(y1) >= 36 for y1, y2 in marks)
+    chart = response.context["board"].burn_chart
+    assert chart.today_x is not None
+    assert chart.plot_left <= float(chart.today_x) <= chart.plot_right
