@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "planner.plans",
     "planner.progress",
     "planner.reminders",
+    "planner.calendars",
     "planner.demo",
 ]
 

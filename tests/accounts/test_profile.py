@@ -90,6 +90,7 @@ def test_every_account_page_links_the_others_and_the_way_back(client: Client, en
         "/accounts/password/change/",
         "/accounts/email/",
         "/accounts/reminders/",
+        "/accounts/calendar/",
     ):
         assert f'href="{link}"' in body
     assert 'aria-current="page"' in body
