@@ -105,6 +105,10 @@ def test_keyboard_ticking_keeps_focus_on_the_rows_button(
     expect(page.locator(f"#tick-{first.pk}")).to_have_attribute("title", "Undo")
     # The row was swapped in: focus is on its new button, not lost to the page.
     expect(page.locator(f"#tick-{first.pk}")).to_be_focused()
+    # Wait for htmx to finish settling the swap, as a person reading the row would.
+    page.wait_for_function(
+        "document.querySelector('.htmx-settling, .htmx-swapping, .htmx-request') === null"
+    )
     page.keyboard.press("Enter")  # and the keyboard can undo it from there
     expect(page.locator(f"#tick-{first.pk}")).to_have_attribute("title", "Mark as done")
     expect(page.locator(f"#tick-{first.pk}")).to_be_focused()
