@@ -11,7 +11,6 @@ import asyncio
 import email
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -40,6 +39,7 @@ from planner.reminders.models import Delivery, DeliveryState, Reminder, Reminder
 from planner.reminders.tasks import dispatch_due, sweep_stuck
 from planner.teams.models import Team
 from tests.factories import MembershipFactory
+from tests.faults import free_port
 from tests.integration.threads import run_at_once
 from tests.progress.plans import running_plan
 from tests.servers import REDIS_URL
@@ -105,13 +105,6 @@ class Inbox:
         for message in self.received():
             result[message.to].append(message.message_id)
         return dict(result)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 class MailServer:

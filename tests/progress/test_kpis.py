@@ -152,14 +152,20 @@ def test_a_time_the_clocks_skip_is_refused_at_the_field(client: Client, engineer
 def test_a_trend_line_needs_two_measurements(plan: Plan, latency: KpiTarget, engineer):
     from planner.progress.selectors import kpi_cards
 
+    started = plan.started_at
+    assert started is not None
+
     def card() -> object:
         return next(c for c in kpi_cards(plan) if c.target.pk == latency.pk)
 
     KpiMeasurement.objects.create(
-        target=latency, value=200, measured_at=timezone.now(), recorded_by=engineer
+        target=latency, value=200, measured_at=started, recorded_by=engineer
     )
     assert card().spark is None  # type: ignore[attr-defined]  # one point: no trend to draw
     KpiMeasurement.objects.create(
-        target=latency, value=180, measured_at=timezone.now(), recorded_by=engineer
+        target=latency,
+        value=180,
+        measured_at=started + timedelta(hours=1),
+        recorded_by=engineer,
     )
     assert card().spark is not None  # type: ignore[attr-defined]

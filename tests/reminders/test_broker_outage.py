@@ -10,7 +10,6 @@ from typing import Any
 import pytest
 import redis as redis_client
 from django.test import Client
-from django.utils import timezone
 
 from planner.celery import app as celery_app
 from planner.plans.models import Plan
@@ -71,7 +70,7 @@ def test_retrying_failed_reminders_with_the_broker_down_keeps_them_marked(
     client: Client, broker, lead, team, plan
 ):
     reminder = Reminder.objects.create(
-        plan=plan, key="phase-2", due_at=timezone.now(), state=ReminderState.DISPATCHED
+        plan=plan, key="phase-2", due_at=plan.started_at, state=ReminderState.DISPATCHED
     )
     Delivery.objects.create(
         reminder=reminder, user=lead, email=lead.email, state=DeliveryState.FAILED

@@ -18,6 +18,7 @@ from planner.reminders.models import Delivery, DeliveryState
 from planner.reminders.sending import send_batch
 from planner.reminders.tasks import send_deliveries
 from tests.factories import MembershipFactory
+from tests.faults import free_port
 from tests.progress.plans import running_plan
 
 pytestmark = pytest.mark.django_db
@@ -43,12 +44,6 @@ class Recorder:
         self.message_ids.append(str(message_from_bytes(envelope.content)["Message-ID"]))
         self.peers.add(session.peer)
         return "250 OK"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def use_smtp(settings: Any, port: int) -> None:
