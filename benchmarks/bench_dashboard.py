@@ -53,9 +53,10 @@ def _phase(day: int) -> int:
     return next(number for number, (first, last) in enumerate(PHASES, 1) if first <= day <= last)
 
 
-def _setup() -> tuple[User, User]:
+def _setup(slug: str = SLUG) -> tuple[User, User]:
     """A running plan of 300 tasks, 10 members, 8 KPI targets with 500 measurements and
-    200 feed entries; returns the team's lead and an engineer with 30 tasks assigned."""
+    200 feed entries for the team `slug`; returns the team's lead and an engineer with 30
+    tasks assigned."""
     zone = zoneinfo.ZoneInfo(TIME_ZONE)
     now = timezone.now()
     today = timezone.localtime(now, zone).date()
@@ -63,11 +64,11 @@ def _setup() -> tuple[User, User]:
     # Day 1 of the plan, 08:00 in the team's time zone.
     start = datetime.combine(start_date, time(8), tzinfo=zone)
 
-    team = Team.objects.create(name="Bench progress", slug=SLUG, time_zone=TIME_ZONE)
+    team = Team.objects.create(name="Bench progress", slug=slug, time_zone=TIME_ZONE)
     # No password: the client signs in with `force_login`, and hashing ten would be slow.
-    lead = User.objects.create_user("progress-lead@example.org", None, name="Lead")
+    lead = User.objects.create_user(f"{slug}-lead@example.org", None, name="Lead")
     members = [lead] + [
-        User.objects.create_user(f"progress{n}@example.org", None, name=f"Engineer {n}")
+        User.objects.create_user(f"{slug}-{n}@example.org", None, name=f"Engineer {n}")
         for n in range(1, 10)
     ]
     Membership.objects.bulk_create(

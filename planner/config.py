@@ -71,6 +71,11 @@ class Settings(BaseSettings):
     # would be put back and sent twice.
     reminder_stuck_minutes: float = Field(default=10, ge=2, le=1440, alias="REMINDER_STUCK_MINUTES")
 
+    # Requests a minute (or /s, /h, /d) each API token, or signed-in person, may send.
+    api_rate_limit: str = Field(
+        default="300/m", pattern=r"^[1-9][0-9]{0,6}/(s|m|h|d)$", alias="API_RATE_LIMIT"
+    )
+
     @field_validator("allowed_hosts", mode="before")
     @classmethod
     def _split_hosts(cls, value: object) -> object:

@@ -47,7 +47,9 @@ INSTALLED_APPS = [
     "planner.progress",
     "planner.reminders",
     "planner.calendars",
+    "planner.api",
     "planner.demo",
+    "ninja",
 ]
 
 MIDDLEWARE = [
@@ -227,6 +229,7 @@ CELERY_TIMEZONE = TIME_ZONE
 # themselves (planner/reminders/tasks.py). A worker takes one message at a time.
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 REMINDER_HOUR = CONFIG.reminder_hour
+API_RATE_LIMIT = CONFIG.api_rate_limit
 REMINDER_DISPATCH_MINUTES = CONFIG.reminder_dispatch_minutes
 REMINDER_RETRIES = CONFIG.reminder_retries
 REMINDER_RETRY_SECONDS = CONFIG.reminder_retry_seconds

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from planner.accounts.models import User
 from planner.assessment.answers import validate_answers
@@ -92,3 +93,45 @@ def assessment_complete(
     assessment.completed_at = now or timezone.now()
     assessment.save(update_fields=["answers", "completed_at"])
     return assessment
+
+
+def assessment_submit(
+    *,
+    team: Team,
+    user: User,
+    playbook: Playbook,
+    answers: dict[str, object],
+    not_applicable: list[str],
+    targets: dict[str, int],
+    now: datetime | None = None,
+) -> Assessment:
+    """A whole assessment at once (the API's): stored completed, or AssessmentIncomplete with
+    the errors per question and nothing stored. A draft the wizard holds is left alone."""
+    areas = {area.id: area for area in playbook.questionnaire.areas}
+    errors: dict[str, list[str]] = {}
+    for area_id in not_applicable:
+        area = areas.get(area_id)
+        if area is None:
+            errors[f"not_applicable.{area_id}"] = [_("There is no such area.")]
+        elif area.always_applies:
+            errors[f"not_applicable.{area_id}"] = [_("This area applies to every team.")]
+    for area_id in targets:
+        if area_id not in areas:
+            errors[f"targets.{area_id}"] = [_("There is no such area.")]
+    skipped = frozenset(not_applicable) & set(areas)
+    result = validate_answers(playbook, answers, not_applicable=skipped)
+    errors.update(result.errors)
+    if errors:
+        raise AssessmentIncomplete({"": errors})
+    now = now or timezone.now()
+    return Assessment.objects.create(
+        team=team,
+        created_by=user,
+        created_at=now,
+        updated_at=now,
+        completed_at=now,
+        playbook_version=playbook.version,
+        answers=result.answers,
+        not_applicable=sorted(skipped),
+        targets={area: max(0, min(4, value)) for area, value in targets.items()},
+    )

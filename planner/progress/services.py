@@ -33,6 +33,10 @@ FUTURE_SLACK = timedelta(minutes=5)
 validate_url = URLValidator(schemes=["http", "https"])
 
 
+class StaleNote(PlanRuleError):
+    """Someone saved the note since the version the change was based on."""
+
+
 @dataclass(frozen=True)
 class TaskChange:
     task: PlanTask
@@ -168,7 +172,7 @@ def task_annotate(
     if task.note == note and task.evidence_url == evidence_url:
         return TaskChange(task, changed=False)
     if task.notes_revision != revision:
-        raise PlanRuleError(
+        raise StaleNote(
             _("Someone else saved this note meanwhile. Their version is shown; add yours again."),
             field="note",
         )
@@ -187,20 +191,34 @@ def task_annotate(
     return TaskChange(task, changed=True)
 
 
-@transaction.atomic
-def measurement_record(
-    *,
-    target: KpiTarget,
-    user: User,
-    value: float,
-    measured_at: datetime,
-    note: str = "",
-    now: datetime | None = None,
-) -> KpiMeasurement:
-    """Store a KPI value; it must be finite, in the KPI's range, and not in the future."""
-    now = now or timezone.now()
-    plan = Plan.objects.select_for_update().get(pk=target.plan_id)
-    require_running(plan)
+@dataclass(frozen=True)
+class NewMeasurement:
+    """One value to record (see `measurements_record`)."""
+
+    target: KpiTarget
+    value: float
+    measured_at: datetime
+    note: str = ""
+    client_key: str = ""
+
+
+@dataclass(frozen=True)
+class Recorded:
+    measurement: KpiMeasurement
+    created: bool  # False: the client key was recorded before, nothing new was stored
+
+
+class MeasurementRefused(PlanRuleError):
+    """A value of a batch was refused; `index` says which (nothing of the batch is stored)."""
+
+    def __init__(self, message: str, field: str | None, index: int) -> None:
+        super().__init__(message, field)
+        self.index = index
+
+
+def _check_measurement(plan: Plan, item: NewMeasurement, now: datetime) -> str:
+    """The note to store, once the value passes the KPI's rules; else PlanRuleError."""
+    target, value = item.target, item.value
     if not math.isfinite(value):
         raise PlanRuleError(_("Enter a number."), field="value")
     low = target.minimum if target.minimum is not None else 0.0
@@ -213,26 +231,103 @@ def measurement_record(
             % {"low": f"{low:g}", "high": f"{high:g}" if high is not None else "∞"},
             field="value",
         )
-    if measured_at > now + FUTURE_SLACK:
+    if item.measured_at > now + FUTURE_SLACK:
         raise PlanRuleError(_("A measurement cannot be in the future."), field="measured_at")
-    if measured_at < plan.created_at - timedelta(days=1):
+    if item.measured_at < plan.created_at - timedelta(days=1):
         raise PlanRuleError(_("A measurement cannot be older than the plan."), field="measured_at")
-    note = note.strip()
+    note = item.note.strip()
     if len(note) > MEASUREMENT_NOTE_LIMIT:
         raise PlanRuleError(
             _("Keep the note under %(limit)s characters.") % {"limit": MEASUREMENT_NOTE_LIMIT},
             field="note",
         )
-    measurement = KpiMeasurement.objects.create(
-        target=target,
-        value=value,
-        measured_at=measured_at,
-        note=note,
-        recorded_by=user,
-        recorded_at=now,
+    return note
+
+
+def _same(stored: KpiMeasurement, item: NewMeasurement, note: str) -> bool:
+    return (
+        stored.value == item.value
+        and stored.measured_at == item.measured_at
+        and stored.note == note
     )
-    record(plan, user, ActivityKind.MEASURED, kpi_target=target, at=now, detail={"value": value})
-    return measurement
+
+
+@transaction.atomic
+def measurements_record(
+    *, plan_id: int, user: User, items: list[NewMeasurement], now: datetime | None = None
+) -> list[Recorded]:
+    """Store KPI values, all or none: each must be finite, in its KPI's range and not in the
+    future. A value with a client key already recorded for its KPI is not stored again (the
+    earlier one is returned); the same key with a different value is refused."""
+    now = now or timezone.now()
+    plan = Plan.objects.select_for_update().get(pk=plan_id)  # serialises recorders
+    require_running(plan)
+    keyed = {(item.target.pk, item.client_key) for item in items if item.client_key}
+    earlier = {
+        (m.target_id, m.client_key): m
+        for m in KpiMeasurement.objects.filter(
+            target__plan=plan, client_key__in={key for _, key in keyed}
+        ).select_related("recorded_by")
+        if (m.target_id, m.client_key) in keyed
+    }
+    results: list[Recorded] = []
+    for index, item in enumerate(items):
+        if item.target.plan_id != plan.pk:
+            raise MeasurementRefused(_("This KPI is not in the plan."), "kpi", index)
+        try:
+            note = _check_measurement(plan, item, now)
+        except PlanRuleError as error:
+            raise MeasurementRefused(str(error), error.field, index) from None
+        key = (item.target.pk, item.client_key)
+        stored = earlier.get(key) if item.client_key else None
+        if stored is not None:
+            if not _same(stored, item, note):
+                raise MeasurementRefused(
+                    _("This client key was used for a different value or time."),
+                    "client_key",
+                    index,
+                )
+            results.append(Recorded(stored, created=False))
+            continue
+        measurement = KpiMeasurement.objects.create(
+            target=item.target,
+            value=item.value,
+            measured_at=item.measured_at,
+            note=note,
+            recorded_by=user,
+            recorded_at=now,
+            client_key=item.client_key,
+        )
+        if item.client_key:
+            earlier[key] = measurement
+        record(
+            plan,
+            user,
+            ActivityKind.MEASURED,
+            kpi_target=item.target,
+            at=now,
+            detail={"value": item.value},
+        )
+        results.append(Recorded(measurement, created=True))
+    return results
+
+
+def measurement_record(
+    *,
+    target: KpiTarget,
+    user: User,
+    value: float,
+    measured_at: datetime,
+    note: str = "",
+    now: datetime | None = None,
+) -> KpiMeasurement:
+    """Store one KPI value (see `measurements_record`)."""
+    item = NewMeasurement(target=target, value=value, measured_at=measured_at, note=note)
+    try:
+        [result] = measurements_record(plan_id=target.plan_id, user=user, items=[item], now=now)
+    except MeasurementRefused as error:
+        raise PlanRuleError(str(error), error.field) from None
+    return result.measurement
 
 
 @transaction.atomic
