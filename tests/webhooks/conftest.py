@@ -62,7 +62,7 @@ def _german_strings_of_this_branch() -> None:
     path = Path(__file__).resolve().parents[2] / "translations-webhooks.json"
     if not path.exists():
         return
-    catalog = trans_real.translation("de")._catalog
+    catalog = trans_real.translation("de")._catalog  # type: ignore[attr-defined] # gettext's own
     for entry in json.loads(path.read_text()):
         if "msgid_plural" in entry:
             for index, text in enumerate(entry["msgstr"]):

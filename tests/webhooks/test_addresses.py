@@ -16,7 +16,7 @@ from planner.webhooks.addresses import AddressRefused, check_address, is_public,
         "172.16.5.4",
         "192.168.1.1",
         "127.0.0.1",
-        "0.0.0.0",
+        "0.0.0.0",  # noqa: S104 # an address refused, not one bound
         "169.254.169.254",  # cloud metadata
         "100.64.0.1",  # carrier-grade NAT
         "224.0.0.1",

@@ -172,8 +172,8 @@ def test_the_weekly_digest_goes_out_on_the_chosen_weekday_once(
     )
     zone = ZoneInfo(team.time_zone)
     for hour in (7, 10, 11):
-        with time_machine.travel(datetime.combine(day, time(hour), zone)):
-            with django_capture_on_commit_callbacks(execute=True):
-                dispatch_due()
+        moment = datetime.combine(day, time(hour), zone)
+        with time_machine.travel(moment), django_capture_on_commit_callbacks(execute=True):
+            dispatch_due()
     digests = [r.json() for r in receiver.at("/slack") if r.json()["text"].endswith("this week")]
     assert [d["text"] for d in digests] == ["ML Platform: the plan this week"]

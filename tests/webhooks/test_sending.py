@@ -21,8 +21,8 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def delivery(plan, lead, endpoint) -> Delivery:
     """A task.done delivery, recorded and waiting (its on-commit hook did not run)."""
-    from planner.webhooks.dispatch import events_from_activity
     from planner.plans.models import Activity
+    from planner.webhooks.dispatch import events_from_activity
 
     task = plan.tasks.order_by("day", "pk").first()
     progress.task_complete(task_id=task.pk, user=lead)
@@ -165,9 +165,9 @@ def test_the_sweep_sends_a_retry_whose_task_was_lost(
     receiver.answer(500, "oops")
     send(delivery)  # its retry task is lost with the broker
     delivery.refresh_from_db()
-    with time_machine.travel(delivery.next_attempt_at + timedelta(minutes=4)):
-        with django_capture_on_commit_callbacks(execute=True):
-            assert dispatch_due()["requeued"] == 1
+    later = delivery.next_attempt_at + timedelta(minutes=4)
+    with time_machine.travel(later), django_capture_on_commit_callbacks(execute=True):
+        assert dispatch_due()["requeued"] == 1
     delivery.refresh_from_db()
     assert delivery.state == DeliveryState.SENT
     assert len(receiver.at("/hook")) == 2
