@@ -53,6 +53,8 @@ messages: deps
 run: export DEBUG ?= true
 # Links in emails follow the port the app runs on, unless SITE_URL is set.
 run: export SITE_URL ?= http://127.0.0.1:$(PORT)
+# Webhooks to a receiver on this machine (http://127.0.0.1:...), for trying them out.
+run: export WEBHOOKS_ALLOW_PRIVATE ?= true
 run: deps compilemessages
 	@$(PY) manage.py migrate --no-input -v 0
 	@$(PY) manage.py demo

@@ -70,6 +70,14 @@ class Settings(BaseSettings):
     # Must be well above the longest send (EMAIL_TIMEOUT is 30 s), or a slow but live send
     # would be put back and sent twice.
     reminder_stuck_minutes: float = Field(default=10, ge=2, le=1440, alias="REMINDER_STUCK_MINUTES")
+    # Outgoing webhooks and chat messages: private, loopback and other non-public addresses
+    # and plain http:// are refused unless this is on (`make run` and the tests set it).
+    webhooks_allow_private: bool = Field(default=False, alias="WEBHOOKS_ALLOW_PRIVATE")
+    webhooks_timeout_seconds: float = Field(
+        default=10, gt=0, le=30, alias="WEBHOOKS_TIMEOUT_SECONDS"
+    )
+    webhooks_retries: int = Field(default=8, ge=0, le=20, alias="WEBHOOKS_RETRIES")
+    webhooks_retry_seconds: float = Field(default=30, gt=0, le=3600, alias="WEBHOOKS_RETRY_SECONDS")
 
     # Requests a minute (or /s, /h, /d) each API token, or signed-in person, may send.
     api_rate_limit: str = Field(

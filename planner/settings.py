@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "planner.reminders",
     "planner.calendars",
     "planner.api",
+    "planner.webhooks",
     "planner.demo",
     "ninja",
 ]
@@ -234,6 +235,10 @@ REMINDER_DISPATCH_MINUTES = CONFIG.reminder_dispatch_minutes
 REMINDER_RETRIES = CONFIG.reminder_retries
 REMINDER_RETRY_SECONDS = CONFIG.reminder_retry_seconds
 REMINDER_STUCK_MINUTES = CONFIG.reminder_stuck_minutes
+WEBHOOKS_ALLOW_PRIVATE = CONFIG.webhooks_allow_private
+WEBHOOKS_TIMEOUT_SECONDS = CONFIG.webhooks_timeout_seconds
+WEBHOOKS_RETRIES = CONFIG.webhooks_retries
+WEBHOOKS_RETRY_SECONDS = CONFIG.webhooks_retry_seconds
 CELERY_BEAT_SCHEDULE: dict[str, Any] = {
     "dispatch-reminders": {
         "task": "planner.reminders.dispatch",
@@ -241,6 +246,12 @@ CELERY_BEAT_SCHEDULE: dict[str, Any] = {
     },
     "sweep-reminders": {
         "task": "planner.reminders.sweep",
+        "schedule": timedelta(minutes=REMINDER_DISPATCH_MINUTES),
+    },
+    # Phase boundaries and weekly digests for webhooks and chat, activity the on-commit
+    # hook missed (a broker that was down), and deliveries whose task was lost.
+    "dispatch-webhooks": {
+        "task": "planner.webhooks.dispatch",
         "schedule": timedelta(minutes=REMINDER_DISPATCH_MINUTES),
     },
 }

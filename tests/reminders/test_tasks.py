@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from planner.celery import app
 from planner.reminders import tasks
+from planner.webhooks import tasks as webhooks
 
 
 def test_only_tasks_safe_to_run_twice_are_acknowledged_after_they_ran():
@@ -12,6 +13,10 @@ def test_only_tasks_safe_to_run_twice_are_acknowledged_after_they_ran():
         tasks.dispatch.name,
         tasks.sweep.name,
         tasks.send_deliveries.name,
+        # Webhooks: the ledger makes them safe to run twice as well.
+        webhooks.dispatch.name,
+        webhooks.record_activity.name,
+        webhooks.send_deliveries.name,
     }
     assert tasks.send_deliveries.reject_on_worker_lost
     assert not tasks.send_test.acks_late  # a test email is not in the ledger
