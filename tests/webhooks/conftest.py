@@ -47,26 +47,3 @@ def webhook(
 @pytest.fixture
 def endpoint(team: Any, lead: Any, receiver: Receiver) -> Endpoint:
     return webhook(team, lead, receiver)
-
-
-@pytest.fixture(autouse=True, scope="session")
-def _german_strings_of_this_branch() -> None:
-    """Until the lead merges translations-webhooks.json into the German catalogue, its
-    entries stand in for the missing ones, so the German tests read German. Once merged,
-    this adds nothing (remove it then)."""
-    import json
-    from pathlib import Path
-
-    from django.utils.translation import trans_real
-
-    path = Path(__file__).resolve().parents[2] / "translations-webhooks.json"
-    if not path.exists():
-        return
-    catalog = trans_real.translation("de")._catalog  # type: ignore[attr-defined] # gettext's own
-    for entry in json.loads(path.read_text()):
-        if "msgid_plural" in entry:
-            for index, text in enumerate(entry["msgstr"]):
-                if (entry["msgid"], index) not in catalog:
-                    catalog[(entry["msgid"], index)] = text
-        elif entry["msgid"] not in catalog:
-            catalog[entry["msgid"]] = entry["msgstr"]
