@@ -70,6 +70,9 @@ class Settings(BaseSettings):
     # Must be well above the longest send (EMAIL_TIMEOUT is 30 s), or a slow but live send
     # would be put back and sent twice.
     reminder_stuck_minutes: float = Field(default=10, ge=2, le=1440, alias="REMINDER_STUCK_MINUTES")
+    # The largest team export file a lead may import (a team with a year of plans and their
+    # feeds takes a few MB).
+    import_max_mb: int = Field(default=10, ge=1, le=200, alias="IMPORT_MAX_MB")
 
     @field_validator("allowed_hosts", mode="before")
     @classmethod

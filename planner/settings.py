@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "planner.progress",
     "planner.reminders",
     "planner.calendars",
+    "planner.exports",
     "planner.demo",
 ]
 
@@ -231,6 +232,7 @@ REMINDER_DISPATCH_MINUTES = CONFIG.reminder_dispatch_minutes
 REMINDER_RETRIES = CONFIG.reminder_retries
 REMINDER_RETRY_SECONDS = CONFIG.reminder_retry_seconds
 REMINDER_STUCK_MINUTES = CONFIG.reminder_stuck_minutes
+IMPORT_MAX_BYTES = CONFIG.import_max_mb * 1024 * 1024
 CELERY_BEAT_SCHEDULE: dict[str, Any] = {
     "dispatch-reminders": {
         "task": "planner.reminders.dispatch",

@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("planner.progress.urls")),
     path("", include("planner.reminders.urls")),
     path("", include("planner.calendars.urls")),
+    path("", include("planner.exports.urls")),
     path("", include("planner.teams.urls")),
     path("", include("planner.assessment.urls")),
     path("", include("planner.plans.urls")),
