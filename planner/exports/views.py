@@ -3,6 +3,8 @@ import. Any member may export; only a lead may import."""
 
 from __future__ import annotations
 
+from functools import wraps
+
 from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponse
@@ -12,12 +14,13 @@ from django.utils import timezone, translation
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
 from planner.core.http import HtmxHttpRequest
 from planner.exports import formats, services
 from planner.exports.document import team_document
-from planner.exports.forms import ImportForm
+from planner.exports.forms import ImportForm, SizeLimit
 from planner.exports.selectors import plan_sheet
 from planner.plans.selectors import plan_of_team
 from planner.teams.access import team_view
@@ -86,9 +89,15 @@ def team_export(request: HtmxHttpRequest, membership: Membership) -> HttpRespons
 
 @require_http_methods(["GET", "POST"])
 @team_view(Role.LEAD)
-def team_import(request: HtmxHttpRequest, membership: Membership) -> HttpResponse:
+@csrf_protect  # here, after the size limit is in place: checking reads the upload
+def _team_import(request: HtmxHttpRequest, membership: Membership) -> HttpResponse:
     team = membership.team
-    form = ImportForm(request.POST or None, request.FILES or None)
+    limit = next((h for h in request.upload_handlers if isinstance(h, SizeLimit)), None)
+    form = (
+        ImportForm(request.POST, request.FILES, too_large=bool(limit and limit.too_large))
+        if request.method == "POST"
+        else ImportForm()
+    )
     if request.method == "POST" and form.is_valid():
         try:
             result = services.team_import(
@@ -133,3 +142,12 @@ def team_import(request: HtmxHttpRequest, membership: Membership) -> HttpRespons
         },
         status=status,
     )
+
+
+@csrf_exempt  # only until _team_import checks it, once the upload's size limit is set
+@wraps(_team_import)
+def team_import(request: HtmxHttpRequest, team_slug: str) -> HttpResponse:
+    """The import page. Membership and role are checked before the upload is read, and an
+    upload past IMPORT_MAX_BYTES is dropped as it arrives (SizeLimit)."""
+    request.upload_handlers.insert(0, SizeLimit(request, settings.IMPORT_MAX_BYTES))
+    return _team_import(request, team_slug)

@@ -78,8 +78,21 @@ def test_a_file_over_the_limit_is_refused(client: Client, document):
     content = json.dumps(document).encode()
     with override_settings(IMPORT_MAX_BYTES=len(content) - 1):
         page = _refused(client, content)
-    assert "at most" in page
-    assert "can be imported" in page
+    assert "The file is larger than" in page
+    assert "the most that can be imported" in page
+
+
+def test_a_file_nested_deeper_than_the_parser_goes_is_refused(client: Client, document):
+    assert "This is not a JSON file." in _refused(client, b"[" * 100_000)
+
+
+def test_the_import_checks_the_csrf_token(document, lead):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(lead)
+    before = _stored()
+    response = upload(client, "ml-platform-2", json.dumps(document).encode())
+    assert response.status_code == 403
+    assert _stored() == before
 
 
 def test_an_engineer_cannot_import(client: Client, document, engineer):
