@@ -46,6 +46,7 @@ class ImportForm(forms.Form):
     file = forms.FileField(
         label=_("Team export file (JSON)"),
         help_text=_("A file from “Download team data (JSON)” of this or another Planner."),
+        widget=forms.FileInput(attrs={"accept": ".json,application/json"}),
     )
 
     def __init__(self, *args: Any, too_large: bool = False, **kwargs: Any) -> None:

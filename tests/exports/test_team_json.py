@@ -120,6 +120,21 @@ def test_people_who_are_not_members_stay_unassigned_and_named_in_the_feed(
     assert KpiMeasurement.objects.filter(target__plan=imported, recorded_by=None).count() == 1
 
 
+def test_a_team_without_plans_exports_and_imports_an_empty_list(client: Client, team, lead):
+    client.force_login(lead)
+    document = export(client, "ml-platform")
+    assert document["plans"] == []
+    assert document["team"] == {
+        "name": "ML Platform",
+        "slug": "ml-platform",
+        "time_zone": "Europe/Zurich",
+        "language": "en",
+    }
+    response = upload(client, "ml-platform", json.dumps(document).encode())
+    assert response.status_code == 302
+    assert "Imported 0 plans with 0 tasks." in client.get(response["Location"]).content.decode()
+
+
 def test_a_running_plan_is_refused_while_the_team_runs_one(client: Client, plan, lead):
     client.force_login(lead)
     document = export(client, "ml-platform")
