@@ -83,6 +83,9 @@ class Settings(BaseSettings):
     api_rate_limit: str = Field(
         default="300/m", pattern=r"^[1-9][0-9]{0,6}/(s|m|h|d)$", alias="API_RATE_LIMIT"
     )
+    # The largest team export file a lead may import (a team with a year of plans and their
+    # feeds takes a few MB).
+    import_max_mb: int = Field(default=10, ge=1, le=200, alias="IMPORT_MAX_MB")
 
     @field_validator("allowed_hosts", mode="before")
     @classmethod

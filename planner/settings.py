@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "planner.calendars",
     "planner.api",
     "planner.webhooks",
+    "planner.exports",
     "planner.demo",
     "ninja",
 ]
@@ -239,6 +240,7 @@ WEBHOOKS_ALLOW_PRIVATE = CONFIG.webhooks_allow_private
 WEBHOOKS_TIMEOUT_SECONDS = CONFIG.webhooks_timeout_seconds
 WEBHOOKS_RETRIES = CONFIG.webhooks_retries
 WEBHOOKS_RETRY_SECONDS = CONFIG.webhooks_retry_seconds
+IMPORT_MAX_BYTES = CONFIG.import_max_mb * 1024 * 1024
 CELERY_BEAT_SCHEDULE: dict[str, Any] = {
     "dispatch-reminders": {
         "task": "planner.reminders.dispatch",

@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("planner.calendars.urls")),
     path("", include("planner.api.urls")),
     path("", include("planner.webhooks.urls")),
+    path("", include("planner.exports.urls")),
     path("", include("planner.teams.urls")),
     path("", include("planner.assessment.urls")),
     path("", include("planner.plans.urls")),

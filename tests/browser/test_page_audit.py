@@ -54,6 +54,7 @@ def _pages(team: Team, plan: Plan) -> dict[str, str]:
         "team": f"/teams/{team.slug}/",
         "dashboard": f"/teams/{team.slug}/progress/",
         "plan": plan.get_absolute_url(),
+        "plan-report": f"/teams/{team.slug}/plans/{plan.pk}/report/",
         "task": task.get_absolute_url(),
         "kpi": f"/teams/{team.slug}/plans/{plan.pk}/kpis/{target.pk}/measurements/",
         "reminder-schedule": f"/teams/{team.slug}/plans/{plan.pk}/reminders/",
@@ -62,6 +63,7 @@ def _pages(team: Team, plan: Plan) -> dict[str, str]:
         "reminder-settings": "/accounts/reminders/",
         "password": "/accounts/password/change/",
         "new-team": "/teams/new/",
+        "team-import": f"/teams/{team.slug}/import/",
     }
 
 

@@ -1,0 +1,2 @@
+"""Exports: a plan as CSV, Markdown and a printable report; a team as a JSON document that
+imports back into another Planner."""
