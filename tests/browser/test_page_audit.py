@@ -8,15 +8,21 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe  # type: ignore[import-untyped]
+from django.urls import reverse
+from django.utils import timezone
 from playwright.sync_api import Page
 
 from planner.accounts.models import User
+from planner.api.models import Scope
+from planner.api.services import api_token_create
 from planner.plans.models import Plan
 from planner.teams.models import Team
+from planner.webhooks.services import endpoint_create
 from tests.factories import PASSWORD
 from tests.progress.plans import running_plan
 
@@ -44,6 +50,15 @@ WIDE_ELEMENTS = """width => {
 
 
 def _pages(team: Team, plan: Plan) -> dict[str, str]:
+    lead = team.memberships.get(role="lead").user
+    api_token_create(
+        team=team, user=lead, name="GitHub Actions: terraform apply", scope=Scope.WRITE,
+        expires_at=timezone.now() + timedelta(days=90),
+    )  # fmt: skip
+    endpoint, _secret = endpoint_create(
+        team=team, user=lead, url="https://127.0.0.1:9/hooks/planner", description="CI bot",
+        events=["task.done", "target.reached"],
+    )  # fmt: skip
     task = plan.tasks.order_by("day", "pk").first()
     assert task is not None
     target = plan.kpi_targets.order_by("pk").first()
@@ -64,6 +79,12 @@ def _pages(team: Team, plan: Plan) -> dict[str, str]:
         "password": "/accounts/password/change/",
         "new-team": "/teams/new/",
         "team-import": f"/teams/{team.slug}/import/",
+        "team-settings": f"/teams/{team.slug}/settings/",
+        "api-tokens": f"/teams/{team.slug}/api-tokens/",
+        "integrations": f"/teams/{team.slug}/integrations/",
+        "webhook": reverse(
+            "webhook_endpoint", kwargs={"team_slug": team.slug, "endpoint_id": endpoint.pk}
+        ),
     }
 
 

@@ -94,3 +94,11 @@ def test_every_team_url_is_behind_the_team_access_check():
     assert len(team_urls) > 20  # the walk found them
     unguarded = [route for route, view in team_urls.items() if not hasattr(view, "team_access")]
     assert unguarded == []
+
+
+def test_an_engineer_finds_the_team_export_on_the_team_page(client: Client, team, engineer):
+    client.force_login(engineer)
+    page = client.get(reverse("team_detail", kwargs={"team_slug": team.slug})).content.decode()
+    url = reverse("team_export", kwargs={"team_slug": team.slug})
+    assert f'href="{url}"' in page
+    assert client.get(url).status_code == 200
