@@ -73,8 +73,11 @@ lint: deps
 typecheck: deps
 	DEBUG=true $(VENV)/bin/mypy
 
+# Unit and page tests on two processes; then the browser and integration tests one at a
+# time (a real Celery worker and Redis database 15, Chromium, live servers).
 pytest: deps system-deps compilemessages $(VNU)
-	DEBUG=true $(PY) -m pytest
+	DEBUG=true $(PY) -m pytest -n 2 --ignore=tests/browser --ignore=tests/integration
+	DEBUG=true $(PY) -m pytest -p no:xdist tests/browser tests/integration
 
 # The suite again at instants where calendar bugs show (tests/clock.py lists them and why):
 # around the reminder hour, at midnight on a Sunday, a month's and a year's end, on both

@@ -27,6 +27,8 @@ from planner.teams.selectors import membership_for_user
 class Caller:
     user: User
     token: ApiToken | None = None
+    # A token's lead membership of its team, read when the token was checked.
+    token_membership: Membership | None = None
 
     def __str__(self) -> str:
         # The rate limit counts per token, and per person for sessions.
@@ -42,8 +44,10 @@ class Caller:
 
     def membership(self, team_slug: str) -> Membership:
         """The caller's membership of the team; 404 for any other team, as on the pages."""
-        if self.token is not None and self.token.team.slug != team_slug:
-            raise Http404
+        if self.token is not None:
+            if self.token.team.slug != team_slug or self.token_membership is None:
+                raise Http404
+            return self.token_membership
         return membership_for_user(self.user, team_slug)
 
     def writable(self, team_slug: str, *, lead: bool = False) -> Membership:
@@ -79,13 +83,14 @@ class TokenAuth(HttpBearer):
             )
         lead = Membership.objects.filter(
             team_id=found.team_id, user_id=found.created_by_id, role=Role.LEAD
-        ).exists()
-        if not lead or not found.created_by.is_active:
+        ).first()
+        if lead is None or not found.created_by.is_active:
             raise AuthenticationError(
                 401, _("The lead who made this token no longer leads the team. Create a new one.")
             )
         services.api_token_used(token=found, now=now)
-        return Caller(user=found.created_by, token=found)
+        lead.team, lead.user = found.team, found.created_by
+        return Caller(user=found.created_by, token=found, token_membership=lead)
 
 
 class SignedInAuth(SessionAuth):

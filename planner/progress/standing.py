@@ -39,6 +39,9 @@ class TaskFact:
     # The plan day on which the task was ticked or skipped, in the team's time zone.
     closed_day: int | None = None
     assignee_id: int | None = None
+    # How many tasks the fact stands for: a summary's facts are groups of tasks with the
+    # same phase, day and status, `effort` their sum (see selectors.facts).
+    count: int = 1
 
 
 def current_phase(phases: Sequence[Sequence[int]], day: int) -> int | None:
@@ -129,9 +132,9 @@ def phase_progress(
                 number=number,
                 first=first,
                 last=last,
-                total=len(mine),
-                done=sum(1 for t in mine if t.status == DONE),
-                skipped=sum(1 for t in mine if t.status == SKIPPED),
+                total=sum(t.count for t in mine),
+                done=sum(t.count for t in mine if t.status == DONE),
+                skipped=sum(t.count for t in mine if t.status == SKIPPED),
                 effort=scope_effort(mine),
                 effort_done=done_effort(mine),
                 state=state,

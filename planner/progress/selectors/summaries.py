@@ -8,7 +8,7 @@ from datetime import datetime
 from planner.accounts.models import User
 from planner.plans.days import plan_day
 from planner.plans.models import Plan, PlanStatus
-from planner.progress.selectors.facts import facts_by_plan
+from planner.progress.selectors.facts import grouped_facts_by_plan
 from planner.progress.standing import (
     PhaseProgress,
     Standing,
@@ -40,7 +40,9 @@ def active_plans_of(user: User) -> list[Plan]:
 
 
 def plan_summaries(plans: list[Plan], now: datetime) -> list[PlanSummary]:
-    facts = facts_by_plan(plans)
+    """Each plan's standing and phases, from task counts and efforts summed in the database
+    (the page's cost does not grow with the plans' tasks)."""
+    facts = grouped_facts_by_plan(plans)
     summaries = []
     for plan in plans:
         today = plan.team.today(now)
