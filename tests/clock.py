@@ -7,8 +7,10 @@ the instant itself, not seconds later when its turn comes, so "a second before t
 reminder hour" holds for every test.
 
 `make test-clock` (`python -m tests.clock [pytest arguments]`) runs the suite at each of
-`INSTANTS`, where calendar bugs show. A test that depends on the clock sets it itself;
-these runs are how we know that no other test does.
+`INSTANTS`, where calendar bugs show, in one pytest session: with `PLANNER_TEST_CLOCK=all`
+every test is run once per instant (its id ends in the instant's name, e.g.
+`[clock:spring-change]`). A test that depends on the clock sets it itself; these runs are
+how we know that no other test does.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from datetime import datetime
 import time_machine
 
 VARIABLE = "PLANNER_TEST_NOW"
+# Set to "all" by `make test-clock`: every test runs at each of INSTANTS.
+ALL_VARIABLE = "PLANNER_TEST_CLOCK"
 
 _travel: time_machine.travel | None = None
 
@@ -57,10 +61,14 @@ def stop() -> None:
         _travel = None
 
 
+def every_instant() -> bool:
+    return os.environ.get(ALL_VARIABLE, "").strip() == "all"
+
+
 @contextmanager
-def each_test() -> Iterator[None]:
-    """Back to the chosen instant for one test (nothing with the real clock)."""
-    instant = chosen_instant()
+def each_test(instant: datetime | None = None) -> Iterator[None]:
+    """Back to the chosen instant (or `instant`) for one test (nothing with the real clock)."""
+    instant = instant or chosen_instant()
     if instant is None:
         yield
         return
@@ -69,6 +77,8 @@ def each_test() -> Iterator[None]:
 
 
 def describe() -> str:
+    if every_instant():
+        return f"Clock: every test at each of {len(INSTANTS)} instants ({ALL_VARIABLE}=all)"
     instant = chosen_instant()
     if instant is None:
         return "Clock: real"
@@ -95,6 +105,28 @@ INSTANTS: tuple[tuple[str, str], ...] = (
 # targets and why lines of generated plans, settings, the catalogue, the German glossary, the
 # compose file, `make run` and `manage.py` in a bare checkout, the probes and a cache outage,
 # the security headers), more than half of the suite's tests.
+# Short names for the test ids of a clock run, in the order of INSTANTS.
+NAMES = (
+    "before-reminder-hour",
+    "after-reminder-hour",
+    "sunday-night",
+    "monday-in-zurich-sunday-in-utc",
+    "month-end",
+    "year-end",
+    "new-year-in-zurich",
+    "spring-change",
+    "autumn-change",
+)
+
+
+def instant_params() -> list[tuple[str, datetime]]:
+    """(name, instant) of each of INSTANTS, for the suite's parametrisation."""
+    return [
+        (name, datetime.fromisoformat(instant))
+        for name, (instant, _why) in zip(NAMES, INSTANTS, strict=True)
+    ]
+
+
 PATHS = (
     "tests",
     *(
@@ -135,32 +167,30 @@ PATHS = (
 
 
 def main(argv: list[str]) -> int:
-    """Run the suite (or the pytest arguments given) at each instant; report which failed."""
+    """Run the suite (or the pytest arguments given) at every instant, in one session; report
+    the instants whose tests failed."""
+    import re
     import subprocess
     import sys
-    import time
 
     # Without schemathesis's pytest plugin, whose tests are not in these runs: it costs
-    # each of the runs' processes seconds to load.
+    # each of the run's processes seconds to load.
     arguments = argv or ["-n", "auto", "-p", "no:schemathesis", *PATHS]
-    failed = []
-    for instant, why in INSTANTS:
-        started = time.monotonic()
-        run = subprocess.run(
-            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *arguments],
-            env={**os.environ, VARIABLE: instant},
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        took = time.monotonic() - started
-        summary = (run.stdout.strip().splitlines() or ["no output"])[-1]
-        print(f"{instant}  {why}: {summary} ({took:.0f} s)", flush=True)
-        if run.returncode != 0:
-            failed.append(instant)
-            print(run.stdout[-6000:], run.stderr[-2000:], sep="\n", flush=True)
-    if failed:
-        print(f"Failed at {len(failed)} of {len(INSTANTS)} instants: {', '.join(failed)}")
+    run = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-rf", *arguments],
+        env={**os.environ, ALL_VARIABLE: "all"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    summary = (run.stdout.strip().splitlines() or ["no output"])[-1]
+    print(f"{len(INSTANTS)} instants: {summary}", flush=True)
+    if run.returncode != 0:
+        failed = sorted(set(re.findall(r"\[(?:[^\]]*-)?clock:([\w-]+)\]", run.stdout)))
+        why = dict(zip(NAMES, (w for _i, w in INSTANTS), strict=True))
+        for name in failed:
+            print(f"Failed at {name}: {why.get(name, '')}")
+        print(run.stdout[-8000:], run.stderr[-2000:], sep="\n", flush=True)
         return 1
     print(f"Passed at all {len(INSTANTS)} instants.")
     return 0

@@ -68,9 +68,27 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
                 item.add_marker(pytest.mark.skip(reason=reason))
 
 
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """In a clock run (`make test-clock`), every test once at each of the instants."""
+    if clock.every_instant() and "_clock_instant" in metafunc.fixturenames:
+        params = clock.instant_params()
+        metafunc.parametrize(
+            "_clock_instant",
+            [instant for _name, instant in params],
+            ids=[f"clock:{name}" for name, _instant in params],
+            indirect=True,
+        )
+
+
+@pytest.fixture
+def _clock_instant(request: pytest.FixtureRequest) -> Any:
+    """The instant this test starts at: a clock run's, PLANNER_TEST_NOW's, or None."""
+    return getattr(request, "param", None)
+
+
 @pytest.fixture(autouse=True)
-def _suite_clock() -> Iterator[None]:
-    with clock.each_test():
+def _suite_clock(_clock_instant: Any) -> Iterator[None]:
+    with clock.each_test(_clock_instant):
         yield
 
 

@@ -21,6 +21,7 @@ def test_each_test_starts_at_the_chosen_instant_and_the_clock_ticks(monkeypatch)
 
 def test_without_an_instant_the_clock_is_left_alone(monkeypatch):
     monkeypatch.delenv(clock.VARIABLE, raising=False)
+    monkeypatch.delenv(clock.ALL_VARIABLE, raising=False)
     before = timezone.now()
     with clock.each_test():
         assert abs((timezone.now() - before).total_seconds()) < 5
@@ -35,3 +36,13 @@ def test_an_instant_that_is_not_one_stops_the_run_with_the_reason(monkeypatch, v
     monkeypatch.setenv(clock.VARIABLE, value)
     with pytest.raises(SystemExit, match=message):
         clock.chosen_instant()
+
+
+def test_a_clock_run_names_every_instant_once(monkeypatch):
+    monkeypatch.setenv(clock.ALL_VARIABLE, "all")
+    assert clock.every_instant()
+    params = clock.instant_params()
+    assert [instant for _name, instant in params] == [
+        datetime.fromisoformat(instant) for instant, _why in clock.INSTANTS
+    ]
+    assert len({name for name, _instant in params}) == len(clock.INSTANTS)

@@ -3,7 +3,7 @@ language, through the same ledger; a channel that refuses shows as failed with i
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
@@ -107,14 +107,17 @@ def test_both_channels_get_the_kick_off_and_the_wrap_up(
 ):
     from tests.progress.plans import running_plan
 
-    plan = running_plan(team, lead, day=1)
-    services.chat_connect(
-        team=team,
-        user=lead,
-        kind=EndpointKind.SLACK,
-        url=receiver.url("/slack"),
-        digest_weekday=None,
-    )
+    # Connected on day 1 before the reminder hour, when the kick-off is still to come (a
+    # channel connected after a boundary does not get that boundary's summary).
+    with time_machine.travel(datetime(2027, 2, 1, 6, 0, tzinfo=UTC), tick=False):
+        plan = running_plan(team, lead, day=1)
+        services.chat_connect(
+            team=team,
+            user=lead,
+            kind=EndpointKind.SLACK,
+            url=receiver.url("/slack"),
+            digest_weekday=None,
+        )
     at_boundary(plan, "kickoff", django_capture_on_commit_callbacks)
     at_boundary(plan, "wrapup", django_capture_on_commit_callbacks)
     texts = [r.json()["text"] for r in receiver.at("/slack")]
