@@ -7,11 +7,11 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.urls import reverse
-from django.utils.translation import get_language, gettext
+from django.utils.translation import get_language
 
 from planner.accounts.models import User
 from planner.api import schemas
-from planner.plans.models import KpiTarget, Plan
+from planner.plans.models import KpiTarget, Plan, part_title
 from planner.progress.models import KpiMeasurement
 from planner.progress.selectors.dashboard_page import Dashboard
 from planner.progress.selectors.kpis import KpiCard
@@ -88,13 +88,11 @@ class TaskRows:
         # One reverse() for the whole list: the URL of a task with a stand-in id.
         kwargs = {"team_slug": team_slug, "plan_id": plan.pk, "task_id": _STAND_IN}
         self.url = request.build_absolute_uri(reverse("task_detail", kwargs=kwargs))
-        self.part_of = gettext("%(title)s (part %(part)s of %(parts)s)")
 
     def __call__(self, row: dict[str, Any]) -> dict[str, Any]:
         titles = row["title"]
         title = titles.get(self.language) or titles.get("en") or ""
-        if row["parts"] > 1:
-            title = self.part_of % {"title": title, "part": row["part"], "parts": row["parts"]}
+        title = part_title(title, row["part"], row["parts"])
         assignee = row["assignee__email"]
         closer = row["closed_by__email"]
         return {

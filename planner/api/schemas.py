@@ -27,7 +27,6 @@ def _sane_time(value: datetime) -> datetime:
 
 PlainText = Annotated[str, AfterValidator(_printable)]
 Moment = Annotated[AwareDatetime, AfterValidator(_sane_time)]
-Id = Annotated[int, Field(ge=1, le=2_147_483_647)]
 
 
 class Out(BaseModel):

@@ -162,6 +162,17 @@ class TaskContent(models.Model):
         return _text(self.description)
 
 
+def part_title(title: str, part: int, parts: int) -> str:
+    """A task's title with the part it is of a task shared by several people."""
+    if parts > 1:
+        return gettext("%(title)s (part %(part)s of %(parts)s)") % {
+            "title": title,
+            "part": part,
+            "parts": parts,
+        }
+    return title
+
+
 class PlanTask(TaskContent):
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="tasks")
     # The days it is worked on; `day` is the last, when it is due.
@@ -210,13 +221,7 @@ class PlanTask(TaskContent):
     @property
     def title_text(self) -> str:
         """The title, with the part it is of a shared task."""
-        if self.parts > 1:
-            return gettext("%(title)s (part %(part)s of %(parts)s)") % {
-                "title": self.own_title,
-                "part": self.part,
-                "parts": self.parts,
-            }
-        return self.own_title
+        return part_title(self.own_title, self.part, self.parts)
 
     @property
     def is_custom(self) -> bool:

@@ -14,7 +14,6 @@ from pathlib import Path
 import pytest
 from axe_playwright_python.sync_playwright import Axe  # type: ignore[import-untyped]
 from django.urls import reverse
-from django.utils import timezone
 from playwright.sync_api import Page
 
 from planner.accounts.models import User
@@ -51,9 +50,10 @@ WIDE_ELEMENTS = """width => {
 
 def _pages(team: Team, plan: Plan) -> dict[str, str]:
     lead = team.memberships.get(role="lead").user
+    assert plan.started_at is not None
     api_token_create(
         team=team, user=lead, name="GitHub Actions: terraform apply", scope=Scope.WRITE,
-        expires_at=timezone.now() + timedelta(days=90),
+        expires_at=plan.started_at + timedelta(days=90),
     )  # fmt: skip
     endpoint, _secret = endpoint_create(
         team=team, user=lead, url="https://127.0.0.1:9/hooks/planner", description="CI bot",

@@ -309,7 +309,9 @@ def due_plan(team: Team, lead: User) -> tuple[Plan, datetime]:
     """An active plan on day 10 and a moment a minute after its latest passed boundary,
     with the plan due for the dispatcher at that moment."""
     plan = running_plan(team, lead, day=10)
-    passed = [due for due in selectors.schedule_of(plan) if due.at <= timezone.now()]
+    started = plan.started_at
+    assert started is not None
+    passed = [due for due in selectors.schedule_of(plan) if due.at <= started]
     now = passed[-1].at + timedelta(minutes=1)
     Plan.objects.filter(pk=plan.pk).update(next_reminder_at=now)  # due at `now`
     plan.refresh_from_db()

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 import time_machine
 from django.db import connection
-from django.utils import timezone
 
 from planner.plans.models import Activity
 from planner.webhooks import sending
@@ -21,13 +20,15 @@ SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
-def two_endpoints_and_ticks(team, lead, receiver, ticks: int = 3) -> None:
+def two_endpoints_and_ticks(team, lead, receiver, ticks: int = 3) -> datetime:
     """Ticks recorded while no endpoint listened yet (so nothing was sent on commit),
-    then two endpoints that existed before them: the dispatchers find them all."""
+    then two endpoints that existed before them: the dispatchers find them all. Returns
+    the moment the endpoints date from, a minute before the plan started."""
     from planner.progress import services as progress
 
     plan = running_plan(team, lead)
-    start = timezone.now() - timedelta(minutes=1)
+    assert plan.started_at is not None
+    start = plan.started_at - timedelta(minutes=1)
     for task in plan.tasks.order_by("pk")[:ticks]:
         progress.task_complete(task_id=task.pk, user=lead, now=start + timedelta(seconds=1))
     for path in ("/one", "/two"):
@@ -40,13 +41,14 @@ def two_endpoints_and_ticks(team, lead, receiver, ticks: int = 3) -> None:
             created_at=start,
         )
         receiver.secrets[path] = SECRET
+    return start
 
 
 @pytest.mark.parametrize("repeat", range(3))
 def test_two_dispatchers_at_once_deliver_once(team, lead, receiver, repeat):
     assert connection.vendor == "postgresql"
-    two_endpoints_and_ticks(team, lead, receiver)
-    with time_machine.travel(timezone.now() + timedelta(minutes=2)):
+    start = two_endpoints_and_ticks(team, lead, receiver)
+    with time_machine.travel(start + timedelta(minutes=3)):
         outcomes = run_at_once(dispatch_due, dispatch_due)
     assert not [o for o in outcomes if isinstance(o, BaseException)], outcomes
     assert Event.objects.filter(type="task.done").count() == 3

@@ -6,7 +6,6 @@ from typing import Annotated
 
 from django.http import Http404
 from ninja import Path
-from pydantic import Field
 
 from planner.plans.models import Plan, PlanStatus
 from planner.plans.selectors import plan_of_team
@@ -28,7 +27,6 @@ PlanRef = Annotated[
 ]
 TaskId = Annotated[int, Path(ge=1, le=2_147_483_647)]
 KpiId = Annotated[str, Path(pattern=r"^[a-z0-9_]{1,60}$", description="e.g. `p95_latency_ms`")]
-Created = Annotated[int, Field(ge=0)]
 
 
 def plan_for(membership: Membership, plan: str) -> Plan:
