@@ -11,15 +11,11 @@ from django.utils.translation import get_language
 
 from planner.accounts.models import User
 from planner.api import schemas
-from planner.plans.models import KpiTarget, Plan, part_title
+from planner.plans.models import KpiTarget, Plan, part_title, task_paths, text_in
 from planner.progress.models import KpiMeasurement
 from planner.progress.selectors.dashboard_page import Dashboard
-from planner.progress.selectors.kpis import KpiCard
+from planner.progress.selectors.kpis import KpiCard, reached
 from planner.teams.models import Membership
-
-# A task id no real task has, reversed once per list and replaced by each task's id.
-_STAND_IN = 2_147_483_647
-_STAND_IN_TEXT = f"/{_STAND_IN}/"
 
 
 def utc(moment: datetime | None) -> datetime | None:
@@ -85,14 +81,11 @@ class TaskRows:
     def __init__(self, request: HttpRequest, plan: Plan, team_slug: str) -> None:
         self.plan = plan
         self.language = (get_language() or "en")[:2]
-        # One reverse() for the whole list: the URL of a task with a stand-in id.
-        kwargs = {"team_slug": team_slug, "plan_id": plan.pk, "task_id": _STAND_IN}
-        self.url = request.build_absolute_uri(reverse("task_detail", kwargs=kwargs))
+        self.path = task_paths(team_slug, plan.pk)
+        self.origin = request.build_absolute_uri("/").removesuffix("/")
 
     def __call__(self, row: dict[str, Any]) -> dict[str, Any]:
-        titles = row["title"]
-        title = titles.get(self.language) or titles.get("en") or ""
-        title = part_title(title, row["part"], row["parts"])
+        title = part_title(text_in(row["title"], self.language), row["part"], row["parts"])
         assignee = row["assignee__email"]
         closer = row["closed_by__email"]
         return {
@@ -120,7 +113,7 @@ class TaskRows:
             "note": row["note"],
             "evidence_url": row["evidence_url"],
             "notes_revision": row["notes_revision"],
-            "url": self.url.replace(_STAND_IN_TEXT, f"/{row['id']}/", 1),
+            "url": self.origin + self.path(row["id"]),
         }
 
 
@@ -156,7 +149,7 @@ def measurement(row: KpiMeasurement, target: KpiTarget) -> schemas.MeasurementOu
     )
 
 
-def progress(board: Dashboard) -> schemas.ProgressOut:
+def progress(board: Dashboard, kpis: list[KpiCard]) -> schemas.ProgressOut:
     standing = board.standing
     members = [
         schemas.MemberProgressOut(
@@ -185,8 +178,8 @@ def progress(board: Dashboard) -> schemas.ProgressOut:
         effort_done=standing.done,
         effort_total=standing.scope,
         overdue=board.overdue_count,
-        kpis_reached=board.kpis_reached,
-        kpis=len(board.kpis),
+        kpis_reached=reached(kpis),
+        kpis=len(kpis),
         phases=[
             schemas.PhaseProgressOut(
                 number=phase.number,

@@ -215,7 +215,8 @@ def task_notes(
 @team_view()
 def team_progress(request: HtmxHttpRequest, membership: Membership) -> HttpResponse:
     """The team dashboard. Its body is cached under a key that changes with every change
-    to the plan (see `selectors.dashboard_key`), so it is only computed when stale."""
+    to the plan (see `selectors.dashboard_key`), so it is only computed when stale; the KPI
+    cards within it under one that only measurements change (`selectors.kpi_key`)."""
     plan = selectors.current_plan(membership.team)
     context: dict[str, Any] = {"team": membership.team, "membership": membership}
     if plan is not None:
@@ -224,6 +225,9 @@ def team_progress(request: HtmxHttpRequest, membership: Membership) -> HttpRespo
         context["plan"] = plan
         context["board"] = SimpleLazyObject(lambda: selectors.dashboard(plan, now))
         context["board_key"] = selectors.dashboard_key(plan, today)
+        # The KPI cards have a key of their own: a tick rebuilds the body around them.
+        context["kpis"] = SimpleLazyObject(lambda: selectors.kpi_cards(plan))
+        context["kpi_key"] = selectors.kpi_key(plan)
         # Reversed only if used. The lead's buttons below the cached body add their paths
         # to it: a reversal for each would cost a cached dashboard about 5%.
         context["plan_url"] = SimpleLazyObject(lambda: plan.get_absolute_url())

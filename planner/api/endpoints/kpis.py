@@ -167,4 +167,4 @@ def measurement_batch(
 def progress(request: HttpRequest, team: TeamSlug, plan: PlanRef) -> schemas.ProgressOut:
     """Where the plan stands: the dashboard's figures (schedule, phases, people, KPIs)."""
     found = plan_for(caller(request).membership(team), plan)
-    return mapping.progress(dashboard(found, timezone.now()))
+    return mapping.progress(dashboard(found, timezone.now()), kpi_cards(found))

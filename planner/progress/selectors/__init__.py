@@ -14,9 +14,10 @@ from planner.progress.selectors.dashboard_page import (
     current_plan,
     dashboard,
     dashboard_key,
+    kpi_key,
 )
 from planner.progress.selectors.facts import facts_by_plan
-from planner.progress.selectors.kpis import TREND_POINTS, KpiCard, kpi_cards
+from planner.progress.selectors.kpis import TREND_POINTS, KpiCard, kpi_cards, reached
 from planner.progress.selectors.my_tasks_page import (
     TAKE_SHOWN,
     MyTaskRow,
@@ -47,10 +48,12 @@ __all__ = [
     "dashboard_key",
     "facts_by_plan",
     "kpi_cards",
+    "kpi_key",
     "my_task_row",
     "my_tasks",
     "plan_summaries",
     "prerequisites",
+    "reached",
     "task_for_member",
     "task_history",
     "teams_overview",

@@ -1,5 +1,6 @@
 """The team dashboard: where the running plan stands, what is overdue, who carries what,
-the KPIs and the feed, in a fixed number of queries; cached under `dashboard_key`."""
+the KPIs and the feed, in a fixed number of queries; cached under `dashboard_key`, and its
+KPI cards, which a tick does not change, under `kpi_key` of their own."""
 
 from __future__ import annotations
 
@@ -11,11 +12,11 @@ from django.utils import timezone, translation
 
 from planner.accounts.models import User
 from planner.plans.days import plan_day
-from planner.plans.models import Activity, Plan, PlanStatus, PlanTask, TaskStatus
+from planner.plans.models import Activity, KpiTarget, Plan, PlanStatus, PlanTask, TaskStatus
 from planner.plans.selectors import team_members_for_plan
 from planner.progress import charts
+from planner.progress.models import KpiMeasurement
 from planner.progress.selectors.facts import facts_by_plan
-from planner.progress.selectors.kpis import KpiCard, kpi_cards
 from planner.progress.standing import (
     OPEN,
     BurnUp,
@@ -36,10 +37,15 @@ OVERDUE_SHOWN = 10
 
 _ACTIVITY, _MEMBERSHIP = Activity._meta.db_table, Membership._meta.db_table
 _USER, _PLAN = User._meta.db_table, Plan._meta.db_table
+_MEASUREMENT, _TARGET = KpiMeasurement._meta.db_table, KpiTarget._meta.db_table
 # Only table names are formatted in; every value is a query parameter.
 _CURRENT_PLAN_SQL = f"""
 SELECT plan.*,
   (SELECT MAX(a.id) FROM {_ACTIVITY} a WHERE a.plan_id = plan.id) AS feed_stamp,
+  (SELECT MAX(k.id) FROM {_MEASUREMENT} k JOIN {_TARGET} t ON t.id = k.target_id
+    WHERE t.plan_id = plan.id) AS kpi_stamp,
+  (SELECT COUNT(*) FROM {_MEASUREMENT} k JOIN {_TARGET} t ON t.id = k.target_id
+    WHERE t.plan_id = plan.id) AS kpi_count,
   (SELECT COUNT(*) FROM {_MEMBERSHIP} m WHERE m.team_id = plan.team_id) AS member_count,
   (SELECT MAX(m.id) FROM {_MEMBERSHIP} m WHERE m.team_id = plan.team_id) AS member_last,
   (SELECT MAX(u.updated_at) FROM {_MEMBERSHIP} m JOIN {_USER} u ON u.id = m.user_id
@@ -96,6 +102,23 @@ def dashboard_key(plan: Plan, today: date) -> str:
     return hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
+def kpi_key(plan: Plan) -> str:
+    """Everything the dashboard's KPI cards depend on: the plan's measurements (added or
+    removed), its status (a finished plan takes no more), the team's address, the language
+    and time zone. A running plan's targets never change (only a draft's do), and a tick
+    leaves the cards alone: after one, only the rest of the dashboard is rebuilt."""
+    parts = [
+        plan.pk,
+        plan.status,
+        getattr(plan, "kpi_stamp", None),
+        getattr(plan, "kpi_count", None),
+        plan.team.slug,
+        translation.get_language(),
+        timezone.get_current_timezone_name(),
+    ]
+    return hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
 @dataclass(frozen=True, slots=True)
 class MemberRow:
     user: User
@@ -119,11 +142,6 @@ class Dashboard:
     members: list[MemberRow]
     unassigned: MemberLoad | None
     activity: list[Activity]  # the newest FEED_LENGTH, with actor, task and KPI target
-    kpis: list[KpiCard]
-
-    @property
-    def kpis_reached(self) -> int:
-        return sum(1 for card in self.kpis if card.standing.reached)
 
 
 def dashboard(plan: Plan, now: datetime) -> Dashboard:
@@ -202,5 +220,4 @@ def dashboard(plan: Plan, now: datetime) -> Dashboard:
         members=members,
         unassigned=loads.get(None),
         activity=activity,
-        kpis=kpi_cards(plan),
     )

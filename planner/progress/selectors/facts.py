@@ -39,7 +39,7 @@ def grouped_facts_by_plan(plans: Iterable[Plan]) -> dict[int, list[TaskFact]]:
         PlanTask.objects.filter(plan_id__in=ids)
         .order_by()
         .values_list("plan_id", "phase", "day", "status")
-        .annotate(tasks=Count("pk"), effort=Sum("effort_hours"))
+        .annotate(tasks=Count("*"), effort=Sum("effort_hours"))
     )
     for plan_id, phase, day, state, tasks, effort in rows:
         result[plan_id].append(TaskFact(phase, day, float(effort), state, count=tasks))

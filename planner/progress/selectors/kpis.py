@@ -26,6 +26,11 @@ class KpiCard:
     spark: charts.Sparkline | None
 
 
+def reached(cards: list[KpiCard]) -> int:
+    """How many of the cards' targets are reached."""
+    return sum(1 for card in cards if card.standing.reached)
+
+
 def kpi_cards(plan: Plan) -> list[KpiCard]:
     """Every target of the plan with its last `TREND_POINTS` measurements, in two queries."""
     targets = list(plan.kpi_targets.all())

@@ -7,11 +7,13 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.utils.html import format_html
 from django.utils.translation import get_language
 
 from planner.playbook.display import UNITS, number_text
 from planner.playbook.schema import Text
 from planner.progress.labels import SCHEDULE, SCHEDULE_STYLE
+from planner.progress.selectors.kpis import KpiCard, reached
 from planner.progress.standing import Schedule
 
 register = template.Library()
@@ -71,10 +73,17 @@ def band_of(low: float | int, target: Any) -> str:
     return f"{with_unit(low, target.unit)}{JOINED_DASH}{with_unit(target.band_high, target.unit)}"
 
 
-@register.inclusion_tag("progress/schedule_badge.html")
-def schedule_badge(schedule: str) -> dict[str, Any]:
-    """Ahead, on track, behind: a badge in the reader's language."""
+@register.filter(name="reached")
+def reached_count(cards: list[KpiCard]) -> int:
+    """How many of the KPI cards' targets are reached."""
+    return reached(cards)
+
+
+@register.simple_tag
+def schedule_badge(schedule: str) -> str:
+    """Ahead, on track, behind: a badge in the reader's language. A simple tag, not an
+    inclusion tag: a template of its own cost a plan bar a tenth of a millisecond."""
     known = Schedule(schedule) if schedule in Schedule._value2member_map_ else None
     if known is None:
-        return {"label": schedule, "style": ""}
-    return {"label": SCHEDULE[known], "style": SCHEDULE_STYLE[known]}
+        return format_html('<span class="badge">{}</span>', schedule)
+    return format_html('<span class="badge {}">{}</span>', SCHEDULE_STYLE[known], SCHEDULE[known])
