@@ -9,15 +9,32 @@ from django.http import Http404
 from planner.plans.models import Activity, PlanTask
 from planner.teams.models import Membership
 
+# Fields of the task's plan and people that its page and its actions do not read.
+_NOT_READ = (
+    "plan__maturity",
+    "plan__seats",
+    "plan__phases",
+    "plan__playbook_version",
+    "assignee__password",
+    "closed_by__password",
+)
+
 
 def task_for_member(membership: Membership, plan_id: int, task_id: int) -> PlanTask:
+    """The task with its plan, assignee and closer in one query; its team is the one the
+    membership was read with (joining it again cost the task page a tenth of its time), and
+    what the task's pages and actions never read is left out (decoding the plan's JSON and
+    building three full objects cost as much again)."""
     task = (
-        PlanTask.objects.select_related("plan__team", "assignee", "closed_by")
+        PlanTask.objects.select_related("plan", "assignee", "closed_by")
+        .defer(*_NOT_READ)
         .filter(pk=task_id, plan_id=plan_id, plan__team_id=membership.team_id)
+        .order_by()
         .first()
     )
     if task is None:
         raise Http404("No such task.")
+    task.plan.team = membership.team
     return task
 
 
