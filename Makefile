@@ -13,7 +13,7 @@ APT_PACKAGES_TEST := chromium:/usr/bin/chromium gettext:msgfmt docker-compose:do
 # The Nu HTML Checker (npm's vnu-jar), which the page audit runs on every main page.
 VNU := var/tools/node_modules/vnu-jar/build/dist/vnu.jar
 
-.PHONY: run test test-clock lint typecheck pytest bench messages compilemessages deps uv system-deps clean
+.PHONY: run test test-clock lint typecheck pytest bench load messages compilemessages deps uv system-deps clean
 
 uv:
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || { \
@@ -90,6 +90,12 @@ test: deps system-deps compilemessages lint typecheck pytest test-clock
 bench: export DEBUG ?= true
 bench: deps compilemessages
 	$(PY) -m benchmarks
+
+# The engineer's loop against gunicorn and a scratch PostgreSQL database, bounded to two
+# minutes (issue 16). Options as LOAD_* variables, e.g. `make load LOAD_PLANS=50`; all of
+# them in `$(PY) -m benchmarks.load --help`.
+load: deps compilemessages
+	$(PY) -m benchmarks.load
 
 clean:
 	rm -rf var/celery var/mail var/screenshots var/static .pytest_cache .mypy_cache
