@@ -1,18 +1,56 @@
-"""`make bench`: run every `benchmarks/bench_*.py` on a scratch database and print its figures."""
+"""`make bench`: run every `benchmarks/bench_*.py` on a scratch database and print its figures.
+
+The scratch database is on PostgreSQL when a server answers (`DATABASE_URL`'s, else
+127.0.0.1:5432), as in production, and is dropped at the end; else SQLite in a temporary
+folder. `BENCH_DATABASE=sqlite` chooses SQLite.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import os
+import secrets
 import sys
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+
+import psycopg
+
+from benchmarks.load import scratch
+
+
+@contextlib.contextmanager
+def _scratch_database() -> Iterator[str]:
+    server = os.environ.get("DATABASE_URL", "")
+    if not server.startswith(("postgres://", "postgresql://")):
+        server = scratch.DEFAULT_SERVER
+    if os.environ.get("BENCH_DATABASE") != "sqlite":
+        try:
+            psycopg.connect(scratch.database_url(server, "postgres"), connect_timeout=2).close()
+        except psycopg.OperationalError:
+            pass
+        else:
+            with scratch.database(server, f"planner_bench_{secrets.token_hex(4)}") as url:
+                yield url
+            return
+    yield f"sqlite:///{tempfile.mkdtemp(prefix='planner-bench-')}/bench.sqlite3"
 
 
 def main() -> int:
-    scratch = tempfile.mkdtemp(prefix="planner-bench-")
+    with _scratch_database() as url:
+        os.environ["DATABASE_URL"] = url
+        try:
+            return _run()
+        finally:
+            from django.db import connections
+
+            connections.close_all()
+
+
+def _run() -> int:
     os.environ.setdefault("DEBUG", "true")
-    os.environ.setdefault("DATABASE_URL", f"sqlite:///{scratch}/bench.sqlite3")
     os.environ["EMAIL_BACKEND"] = "memory"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "planner.settings")
 
@@ -29,6 +67,8 @@ def main() -> int:
     settings.DEBUG = False
     settings.ALLOWED_HOSTS = ["testserver"]
 
+    engine = "PostgreSQL" if os.environ["DATABASE_URL"].startswith("postgres") else "SQLite"
+    print(f"Scratch database: {engine}")
     names = sorted(p.stem for p in Path(__file__).parent.glob("bench_*.py"))
     selected = [n for n in names if not sys.argv[1:] or any(a in n for a in sys.argv[1:])]
     for name in selected:

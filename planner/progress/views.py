@@ -52,9 +52,9 @@ def home(request: HtmxHttpRequest) -> HttpResponse:
     return render(request, "progress/my_tasks.html", _my_context(request.user))
 
 
-def _my_context(user: User, **extra: Any) -> dict[str, Any]:
+def _my_context(user: User, ticked: int | None = None, **extra: Any) -> dict[str, Any]:
     return {
-        "mine": selectors.my_tasks(user),
+        "mine": selectors.my_tasks(user, ticked=ticked),
         "memberships": memberships_for_user(user),
         "next": "/",
         **extra,
@@ -73,7 +73,9 @@ def _tick_response(
     """The row in its new state, plus the counters and the plan's bar, out of band; `done`
     is what the row announces to a screen reader (the button that was pressed is gone)."""
     row = selectors.my_task_row(task)
-    context = _my_context(user, row=row, error=error, done=done, next=_next(request, "/"))
+    context = _my_context(
+        user, ticked=task.plan_id, row=row, error=error, done=done, next=_next(request, "/")
+    )
     return render(request, "progress/my_tasks.html#tick", context, status=status)
 
 
@@ -227,7 +229,7 @@ def team_progress(request: HtmxHttpRequest, membership: Membership) -> HttpRespo
         context["board_key"] = selectors.dashboard_key(plan, today)
         # The KPI cards have a key of their own: a tick rebuilds the body around them.
         context["kpis"] = SimpleLazyObject(lambda: selectors.kpi_cards(plan))
-        context["kpi_key"] = selectors.kpi_key(plan)
+        context["kpi_key"] = SimpleLazyObject(lambda: selectors.kpi_key(plan))
         # Reversed only if used. The lead's buttons below the cached body add their paths
         # to it: a reversal for each would cost a cached dashboard about 5%.
         context["plan_url"] = SimpleLazyObject(lambda: plan.get_absolute_url())

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.test import Client
 
 from planner.plans.models import Activity, Plan, PlanStatus, PlanTask, TaskStatus
+from planner.progress.selectors import my_tasks_page, summaries
 from tests.factories import MembershipFactory, TeamFactory
 from tests.progress.plans import running_plan
 
@@ -75,6 +78,44 @@ def test_tick_with_htmx_answers_with_the_row_and_out_of_band_counters(
     assert mine.status == TaskStatus.OPEN
     assert mine.closed_by is None
     assert kinds(mine) == ["done", "reopened"]
+
+
+def test_a_tick_answers_with_its_own_plan_bar_and_counts_over_all_teams(
+    client: Client, engineer, mine, monkeypatch, django_assert_num_queries
+):
+    """A member of several teams: the tick's answer updates the counters, which count
+    their tasks in every plan, and the ticked plan's bar; the other bars do not change, and
+    the answer does not compute them (nor the open tasks nobody has taken)."""
+    other_team = TeamFactory.create()
+    MembershipFactory.create(team=other_team, user=engineer)
+    other = running_plan(other_team, MembershipFactory.create(team=other_team).user, day=3)
+    other.tasks.filter(day__lte=3).update(assignee=engineer)
+    client.force_login(engineer)
+    page = client.get("/").context["mine"]
+    assert {s.plan.pk for s in page.plans} == {mine.plan_id, other.pk}
+    summarised: list[list[int]] = []
+    real = summaries.plan_summaries
+
+    def spy(plans, now):
+        summarised.append([plan.pk for plan in plans])
+        return real(plans, now)
+
+    monkeypatch.setattr(my_tasks_page, "plan_summaries", spy)
+    with django_assert_num_queries(13):  # the open tasks nobody took are not read
+        response = client.post(
+            url(mine), {"action": "done", "next": "/"}, headers={"HX-Request": "true"}
+        )
+    body = response.content.decode()
+    assert f'id="plan-bar-{mine.plan_id}" data-hx-swap-oob="true"' in body
+    assert f'id="plan-bar-{other.pk}"' not in body
+    assert summarised == [[mine.plan_id]]
+    # The counters count the tasks of both plans, as the page itself does after the tick.
+    counts = re.compile(r'<p class="counts" id="my-counts".*?</p>', re.S)
+    after = counts.search(client.get("/").content.decode())
+    tick = counts.search(body)
+    assert after is not None
+    assert tick is not None
+    assert tick.group(0).replace(' data-hx-swap-oob="true"', "") == after.group(0)
 
 
 def test_next_pointing_elsewhere_is_ignored(client: Client, engineer, mine):

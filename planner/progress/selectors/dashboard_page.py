@@ -8,11 +8,12 @@ import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from django.db.models import Count, Max
 from django.utils import timezone, translation
 
 from planner.accounts.models import User
 from planner.plans.days import plan_day
-from planner.plans.models import Activity, KpiTarget, Plan, PlanStatus, PlanTask, TaskStatus
+from planner.plans.models import Activity, Plan, PlanStatus, PlanTask, TaskStatus
 from planner.plans.selectors import team_members_for_plan
 from planner.progress import charts
 from planner.progress.models import KpiMeasurement
@@ -37,15 +38,10 @@ OVERDUE_SHOWN = 10
 
 _ACTIVITY, _MEMBERSHIP = Activity._meta.db_table, Membership._meta.db_table
 _USER, _PLAN = User._meta.db_table, Plan._meta.db_table
-_MEASUREMENT, _TARGET = KpiMeasurement._meta.db_table, KpiTarget._meta.db_table
 # Only table names are formatted in; every value is a query parameter.
 _CURRENT_PLAN_SQL = f"""
 SELECT plan.*,
   (SELECT MAX(a.id) FROM {_ACTIVITY} a WHERE a.plan_id = plan.id) AS feed_stamp,
-  (SELECT MAX(k.id) FROM {_MEASUREMENT} k JOIN {_TARGET} t ON t.id = k.target_id
-    WHERE t.plan_id = plan.id) AS kpi_stamp,
-  (SELECT COUNT(*) FROM {_MEASUREMENT} k JOIN {_TARGET} t ON t.id = k.target_id
-    WHERE t.plan_id = plan.id) AS kpi_count,
   (SELECT COUNT(*) FROM {_MEMBERSHIP} m WHERE m.team_id = plan.team_id) AS member_count,
   (SELECT MAX(m.id) FROM {_MEMBERSHIP} m WHERE m.team_id = plan.team_id) AS member_last,
   (SELECT MAX(u.updated_at) FROM {_MEMBERSHIP} m JOIN {_USER} u ON u.id = m.user_id
@@ -106,12 +102,18 @@ def kpi_key(plan: Plan) -> str:
     """Everything the dashboard's KPI cards depend on: the plan's measurements (added or
     removed), its status (a finished plan takes no more), the team's address, the language
     and time zone. A running plan's targets never change (only a draft's do), and a tick
-    leaves the cards alone: after one, only the rest of the dashboard is rebuilt."""
+    leaves the cards alone: after one, only the rest of the dashboard is rebuilt.
+
+    One small query, made only when the dashboard's body is rebuilt (a cached body holds
+    the cards): the view passes it lazily."""
+    stamps = KpiMeasurement.objects.filter(target__plan_id=plan.pk).aggregate(
+        last=Max("pk"), count=Count("pk")
+    )
     parts = [
         plan.pk,
         plan.status,
-        getattr(plan, "kpi_stamp", None),
-        getattr(plan, "kpi_count", None),
+        stamps["last"],
+        stamps["count"],
         plan.team.slug,
         translation.get_language(),
         timezone.get_current_timezone_name(),

@@ -131,10 +131,14 @@ class _Rows:
         )
 
 
-def my_tasks(user: User, now: datetime | None = None) -> MyTasks:
+def my_tasks(user: User, now: datetime | None = None, *, ticked: int | None = None) -> MyTasks:
+    """The page's lists and plan bars. After a tick in plan `ticked`, only what its answer
+    shows: the lists (for their counts) and that plan's bar; not the open tasks nobody has
+    taken, nor the bars of the user's other plans."""
     now = now or timezone.now()
     plans = active_plans_of(user)
-    result = MyTasks(plans=plan_summaries(plans, now))
+    shown = plans if ticked is None else [plan for plan in plans if plan.pk == ticked]
+    result = MyTasks(plans=plan_summaries(shown, now))
     if not plans:
         return result
     rows = _Rows(plans)
@@ -165,6 +169,8 @@ def my_tasks(user: User, now: datetime | None = None) -> MyTasks:
     for group in (result.overdue, result.today, result.coming, result.later):
         group.sort(key=lambda row: (row.due, row.team_name, row.pk))
     result.recently_done.sort(key=lambda row: row.closed_at or now, reverse=True)
+    if ticked is not None:
+        return result
     # The first open tasks nobody has taken, with how many there are in all: one query.
     available = (
         PlanTask.objects.filter(
