@@ -232,6 +232,27 @@ def test_all_my_teams_lists_each_team_and_sorts(client: Client, lead, engineer, 
     assert client.get("/teams/?sort=bogus").status_code == 200
 
 
+def test_all_my_teams_counts_kpi_targets_reached_and_measured(client: Client, lead, plan):
+    targets = list(plan.kpi_targets.order_by("pk"))
+    band = next(t for t in targets if t.band is not None)
+    reached, measured = [t for t in targets if t.band is None][:2]
+    low, high = band.band
+    # A single target reached, one measured short of it, a band KPI inside its band.
+    for target, value in ((reached, reached.target), (measured, measured.baseline)):
+        KpiMeasurement.objects.create(
+            target=target, value=value, measured_at=timezone.now() - timedelta(hours=1)
+        )
+    KpiMeasurement.objects.create(
+        target=band, value=(low + high) / 2, measured_at=timezone.now() - timedelta(hours=1)
+    )
+    client.force_login(lead)
+    row = next(r for r in client.get("/teams/").context["rows"] if r.summary)
+    assert row.kpis_total == len(targets)
+    assert row.kpis_measured == 3
+    assert row.kpis_reached == 2
+    assert f"2 of {len(targets)} reached, 3 measured" in client.get("/teams/").content.decode()
+
+
 def test_lead_pauses_resumes_and_moves_day_one(client: Client, lead, engineer, team, plan):
     base = f"/teams/{team.slug}/plans/{plan.pk}/"
     client.force_login(engineer)

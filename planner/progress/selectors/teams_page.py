@@ -76,16 +76,17 @@ def teams_overview(
         .values("value")[:1]
     )
     kpis: dict[int, list[KpiStanding]] = defaultdict(list)
-    for target in KpiTarget.objects.filter(plan__in=plans).annotate(latest=latest):
-        kpis[target.plan_id].append(
-            KpiStanding(
-                target.direction,
-                target.baseline,
-                target.target,
-                target.latest,
-                target.band,
-            )
+    # Only what a standing needs: not the targets' texts, read and decoded for nothing.
+    targets = (
+        KpiTarget.objects.filter(plan__in=plans)
+        .annotate(latest=latest)
+        .values_list(
+            "plan_id", "direction", "baseline", "target", "band_low", "band_high", "latest"
         )
+    )
+    for plan_id, direction, baseline, target, low, high, measured in targets:
+        band = None if low is None or high is None else (low, high)
+        kpis[plan_id].append(KpiStanding(direction, baseline, target, measured, band))
     rows = []
     for membership in memberships:
         summary = summaries.get(membership.team_id)
