@@ -20,7 +20,7 @@ from django.test import Client, override_settings
 from django.urls import include, path
 from django.utils import timezone, translation
 
-from benchmarks.harness import Figure, rate, settle
+from benchmarks.harness import Figure, compare, settle
 from planner.accounts.models import User
 from planner.plans.models import (
     Activity,
@@ -200,42 +200,24 @@ def run() -> list[Figure]:
         assert task is not None
         task_url = task.get_absolute_url()
 
-        baseline = rate(lambda: get(lead_client, "/bench/minimal/"))
-        return [
-            Figure(
+        def minimal() -> None:
+            get(lead_client, "/bench/minimal/")
+
+        pages = [
+            (
                 "progress dashboard (300 tasks, 10 members, 8 KPIs, 500 measurements)",
-                rate(lambda: get(lead_client, dashboard_url)),
-                "minimal view",
-                baseline,
+                lambda: get(lead_client, dashboard_url),
             ),
-            Figure(
+            (
                 "same dashboard, first view after a tick (body rebuilt, KPI cards cached)",
-                rate(after_tick),
-                "minimal view",
-                baseline,
+                after_tick,
             ),
-            Figure(
-                "same dashboard, nothing cached",
-                rate(cold),
-                "minimal view",
-                baseline,
-            ),
-            Figure(
-                "my tasks home page (30 tasks assigned)",
-                rate(lambda: get(engineer_client, "/")),
-                "minimal view",
-                baseline,
-            ),
-            Figure(
+            ("same dashboard, nothing cached", cold),
+            ("my tasks home page (30 tasks assigned)", lambda: get(engineer_client, "/")),
+            (
                 "task page (one of the engineer's open tasks)",
-                rate(lambda: get(engineer_client, task_url)),
-                "minimal view",
-                baseline,
+                lambda: get(engineer_client, task_url),
             ),
-            Figure(
-                "all my teams (the lead of one team)",
-                rate(lambda: get(lead_client, "/teams/")),
-                "minimal view",
-                baseline,
-            ),
+            ("all my teams (the lead of one team)", lambda: get(lead_client, "/teams/")),
         ]
+        return [compare(name, page, "minimal view", minimal) for name, page in pages]

@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.test import Client, override_settings
 
 from benchmarks.bench_dashboard import _setup
-from benchmarks.harness import Figure, rate, settle
+from benchmarks.harness import Figure, compare, settle
 from planner.teams.models import Membership, Role, Team
 
 TEAMS = 20
@@ -38,19 +38,17 @@ def run() -> list[Figure]:
             response = client.get(url)
             assert response.status_code == 200, (url, response.status_code)
 
-        one_home = rate(lambda: get(one, "/"))
-        one_teams = rate(lambda: get(one, "/teams/"))
         return [
-            Figure(
+            compare(
                 f"my tasks, member of {TEAMS} teams (300 tasks each)",
-                rate(lambda: get(many, "/")),
+                lambda: get(many, "/"),
                 "member of 1 team",
-                one_home,
+                lambda: get(one, "/"),
             ),
-            Figure(
+            compare(
                 f"all my teams, member of {TEAMS} teams",
-                rate(lambda: get(many, "/teams/")),
+                lambda: get(many, "/teams/"),
                 "member of 1 team",
-                one_teams,
+                lambda: get(one, "/teams/"),
             ),
         ]

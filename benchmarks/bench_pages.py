@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.test import Client, override_settings
 from django.urls import include, path
 
-from benchmarks.harness import Figure, rate
+from benchmarks.harness import Figure, compare
 from planner.accounts.models import User
 from planner.teams.models import Membership, Role, Team
 
@@ -34,13 +34,12 @@ def run() -> list[Figure]:
             response = client.get(url)
             assert response.status_code == 200, url
 
-        baseline = rate(lambda: get("/bench/minimal/"))
+        def minimal() -> None:
+            get("/bench/minimal/")
+
         return [
-            Figure(
-                "team page (10 members)",
-                rate(lambda: get("/teams/bench/")),
-                "minimal view",
-                baseline,
+            compare(
+                "team page (10 members)", lambda: get("/teams/bench/"), "minimal view", minimal
             ),
-            Figure("home page (signed in)", rate(lambda: get("/")), "minimal view", baseline),
+            compare("home page (signed in)", lambda: get("/"), "minimal view", minimal),
         ]

@@ -28,18 +28,39 @@ class Figure:
         )
 
 
-def rate(action: Callable[[], object], *, seconds: float = 2.0, warmup: int = 20) -> float:
-    """Calls per second of `action`, the best of three timed rounds after a warm-up."""
+def compare(
+    name: str,
+    action: Callable[[], object],
+    baseline_name: str,
+    baseline: Callable[[], object],
+    *,
+    seconds: float = 2.0,
+    warmup: int = 20,
+    rounds: int = 3,
+) -> Figure:
+    """`action` against `baseline`, timed in alternating rounds, the best round of each.
+
+    Alternating matters on a shared machine: its speed drifts by up to half over tens of
+    seconds (`/healthz` answered 1,650 and 3,080 requests a second in two runs an hour
+    apart), and a baseline timed once at the start of a run would carry that drift into
+    every ratio after it.
+    """
     for _ in range(warmup):
+        baseline()
         action()
-    best = 0.0
-    for _ in range(3):
-        calls, started = 0, time.perf_counter()
-        while (elapsed := time.perf_counter() - started) < seconds / 3:
-            action()
-            calls += 1
-        best = max(best, calls / elapsed)
-    return best
+    best_action = best_baseline = 0.0
+    for _ in range(rounds):
+        best_baseline = max(best_baseline, _round(baseline, seconds / rounds))
+        best_action = max(best_action, _round(action, seconds / rounds))
+    return Figure(name, best_action, baseline_name, best_baseline)
+
+
+def _round(action: Callable[[], object], seconds: float) -> float:
+    calls, started = 0, time.perf_counter()
+    while (elapsed := time.perf_counter() - started) < seconds:
+        action()
+        calls += 1
+    return calls / elapsed
 
 
 def settle() -> None:
