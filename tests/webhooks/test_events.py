@@ -176,6 +176,28 @@ def test_another_teams_changes_are_not_sent(
     assert receiver.received == []
 
 
+def test_a_tick_queues_a_look_only_for_a_team_with_a_webhook(
+    django_capture_on_commit_callbacks, monkeypatch, plan, lead, endpoint
+):
+    """Most teams have no webhook: their ticks send nothing to the broker (and give a
+    worker nothing to look at); a team with one gets one task per feed entry."""
+    from planner.webhooks import tasks
+    from tests.factories import MembershipFactory, TeamFactory
+    from tests.progress.plans import running_plan
+
+    queued: list[tuple[str, tuple[object, ...]]] = []
+    monkeypatch.setattr(tasks, "publish", lambda task, *args: queued.append((task.name, args)))
+    other = TeamFactory.create()
+    MembershipFactory.create(team=other, user=lead, role="lead")
+    theirs = running_plan(other, lead)
+    with django_capture_on_commit_callbacks(execute=True):
+        progress.task_complete(task_id=first_task(theirs).pk, user=lead)
+    assert queued == []
+    with django_capture_on_commit_callbacks(execute=True):
+        progress.task_complete(task_id=first_task(plan).pk, user=lead)
+    assert queued == [(tasks.record_activity.name, (Activity.objects.latest("pk").pk,))]
+
+
 def test_the_sweep_sends_what_the_broker_missed(
     plan, lead, endpoint, receiver, django_capture_on_commit_callbacks
 ):
