@@ -17,6 +17,7 @@ from planner.progress.selectors.dashboard_page import (
     kpi_key,
 )
 from planner.progress.selectors.facts import facts_by_plan
+from planner.progress.selectors.feed import FeedEntry, feed_entries
 from planner.progress.selectors.kpis import TREND_POINTS, KpiCard, kpi_cards, reached
 from planner.progress.selectors.my_tasks_page import (
     TAKE_SHOWN,
@@ -36,6 +37,7 @@ __all__ = [
     "TAKE_SHOWN",
     "TREND_POINTS",
     "Dashboard",
+    "FeedEntry",
     "KpiCard",
     "MemberRow",
     "MyTaskRow",
@@ -47,6 +49,7 @@ __all__ = [
     "dashboard",
     "dashboard_key",
     "facts_by_plan",
+    "feed_entries",
     "kpi_cards",
     "kpi_key",
     "my_task_row",

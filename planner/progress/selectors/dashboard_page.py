@@ -18,6 +18,7 @@ from planner.plans.selectors import team_members_for_plan
 from planner.progress import charts
 from planner.progress.models import KpiMeasurement
 from planner.progress.selectors.facts import facts_by_plan
+from planner.progress.selectors.feed import FeedEntry, feed_entries
 from planner.progress.standing import (
     OPEN,
     BurnUp,
@@ -143,7 +144,7 @@ class Dashboard:
     overdue_count: int
     members: list[MemberRow]
     unassigned: MemberLoad | None
-    activity: list[Activity]  # the newest FEED_LENGTH, with actor, task and KPI target
+    activity: list[FeedEntry]  # the newest FEED_LENGTH
 
 
 def dashboard(plan: Plan, now: datetime) -> Dashboard:
@@ -188,7 +189,7 @@ def dashboard(plan: Plan, now: datetime) -> Dashboard:
         )
         .order_by("day", "position", "pk")[:OVERDUE_SHOWN]
     )
-    activity = list(
+    activity = feed_entries(
         Activity.objects.filter(plan=plan)
         .select_related("actor", "task", "kpi_target")
         .only(
@@ -204,7 +205,10 @@ def dashboard(plan: Plan, now: datetime) -> Dashboard:
             "kpi_target__title",
             "kpi_target__unit",
         )
-        .order_by("-at", "-pk")[:FEED_LENGTH]
+        .order_by("-at", "-pk")[:FEED_LENGTH],
+        team_slug=plan.team.slug,
+        plan_id=plan.pk,
+        link_tasks=True,
     )
     return Dashboard(
         plan=plan,

@@ -3,10 +3,10 @@ its history."""
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
 from django.http import Http404
 
-from planner.plans.models import Activity, PlanTask
+from planner.plans.models import PlanTask
+from planner.progress.selectors.feed import FeedEntry, feed_entries
 from planner.teams.models import Membership
 
 # Fields of the task's plan and people that its page and its actions do not read.
@@ -49,5 +49,9 @@ def prerequisites(task: PlanTask) -> list[PlanTask]:
     return [by_catalogue[c] for c in task.prerequisites if c in by_catalogue]
 
 
-def task_history(task: PlanTask) -> QuerySet[Activity]:
-    return task.activities.select_related("actor").order_by("-at", "-pk")
+def task_history(task: PlanTask) -> list[FeedEntry]:
+    """The task's feed entries, newest first; its plan and team are loaded."""
+    entries = task.activities.select_related("actor").order_by("-at", "-pk")
+    return feed_entries(
+        entries, team_slug=task.plan.team.slug, plan_id=task.plan_id, link_tasks=False
+    )
