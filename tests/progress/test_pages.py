@@ -109,7 +109,10 @@ def test_cached_dashboard_follows_every_change(client: Client, lead, engineer, t
     assert "Fortschritt" in client.get(url).content.decode()
 
     with time_machine.travel(timezone.now() + timedelta(days=5)):
-        assert client.get(url).context["board"].day == 15
+        later = client.get(url)
+    assert later.context["board"].day == 15
+    # The timeline, cached apart from the body, follows the day too (in German by now).
+    assert "die Linie markiert heute, Tag 15." in later.content.decode()
 
 
 def _kpi_section(body: str) -> str:
@@ -145,6 +148,21 @@ def test_a_tick_rebuilds_the_dashboard_around_its_cached_kpi_cards(
     assert KpiMeasurement.objects.filter(target=target, value=7).exists()
     fresh = client.get(url).content.decode()
     assert _kpi_section(fresh) != _kpi_section(after)
+
+
+def test_the_dashboard_lists_overdue_tasks_with_their_page_and_who_has_them(
+    client: Client, lead, engineer, team, plan
+):
+    plan.tasks.update(assignee=None)
+    first, second = plan.tasks.filter(day__lt=10).order_by("day", "position", "pk")[:2]
+    PlanTask.objects.filter(pk=first.pk).update(assignee=engineer)
+    client.force_login(lead)
+    body = client.get(f"/teams/{team.slug}/progress/").content.decode()
+    overdue = body[body.index('id="overdue-title"') : body.index('id="workload-title"')]
+    for task, who in ((first, engineer.display_name), (second, "unassigned")):
+        url = f"/teams/{team.slug}/plans/{plan.pk}/tasks/{task.pk}/"
+        meta = f'<span class="meta">Day {task.day} · {who}</span>'
+        assert f'<a href="{url}">{task.title_text}</a> {meta}' in overdue
 
 
 def test_my_tasks_groups_by_due_date_and_offers_unassigned_tasks(

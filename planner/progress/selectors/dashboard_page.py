@@ -13,7 +13,7 @@ from django.utils import timezone, translation
 
 from planner.accounts.models import User
 from planner.plans.days import plan_day
-from planner.plans.models import Activity, Plan, PlanStatus, PlanTask, TaskStatus
+from planner.plans.models import Activity, Plan, PlanStatus, TaskStatus, task_paths
 from planner.plans.selectors import team_members_for_plan
 from planner.progress import charts
 from planner.progress.models import KpiMeasurement
@@ -122,6 +122,14 @@ def kpi_key(plan: Plan) -> str:
     return hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
+@dataclass(slots=True)
+class OverdueRow:
+    title: str  # in the reader's language, with its part of a shared task
+    url: str
+    day: int
+    assignee: str  # their name; empty when nobody has it
+
+
 @dataclass(frozen=True, slots=True)
 class MemberRow:
     user: User
@@ -140,7 +148,7 @@ class Dashboard:
     burn_chart: charts.BurnUpChart
     burn_rows: list[tuple[int, float, float | None]]
     timeline: charts.TimelineChart
-    overdue: list[PlanTask]  # the first OVERDUE_SHOWN, each with its assignee
+    overdue: list[OverdueRow]  # the first OVERDUE_SHOWN
     overdue_count: int
     members: list[MemberRow]
     unassigned: MemberLoad | None
@@ -173,8 +181,15 @@ def dashboard(plan: Plan, now: datetime) -> Dashboard:
         MemberRow(user, loads.get(user.pk) or MemberLoad(user.pk))
         for user in team_members_for_plan(plan)
     ]
-    overdue = list(
-        plan.tasks.filter(status=TaskStatus.OPEN, day__lt=day)
+    path = task_paths(plan.team.slug, plan.pk)
+    overdue = [
+        OverdueRow(
+            title=task.title_text,
+            url=path(task.pk),
+            day=task.day,
+            assignee=task.assignee.display_name if task.assignee is not None else "",
+        )
+        for task in plan.tasks.filter(status=TaskStatus.OPEN, day__lt=day)
         .select_related("assignee")
         .only(
             "pk",
@@ -188,7 +203,7 @@ def dashboard(plan: Plan, now: datetime) -> Dashboard:
             "assignee__email",
         )
         .order_by("day", "position", "pk")[:OVERDUE_SHOWN]
-    )
+    ]
     activity = feed_entries(
         Activity.objects.filter(plan=plan)
         .select_related("actor", "task", "kpi_target")
