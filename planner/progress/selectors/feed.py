@@ -10,10 +10,10 @@ from datetime import datetime
 from typing import Any
 
 from django.utils import timezone
-from django.utils.dateformat import format as date_format
 from django.utils.translation import get_language, gettext
 
 from planner.plans.models import Activity, task_paths, text_in
+from planner.progress.selectors.texts import moment_iso, moment_text
 
 
 @dataclass(slots=True)
@@ -56,8 +56,8 @@ def feed_entries(
             FeedEntry(
                 kind=activity.kind,
                 at=activity.at,
-                when_iso=date_format(local, "Y-m-d\\TH:i:sO"),
-                when_text=date_format(local, "D j M, H:i"),
+                when_iso=moment_iso(local),
+                when_text=moment_text(local),
                 name=str(name),
                 task_url=path(task.pk) if task is not None else "",
                 task_title=text_in(task.title, language) if task is not None else "",

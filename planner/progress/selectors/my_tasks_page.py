@@ -6,19 +6,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from decimal import Decimal
-from functools import lru_cache
 from typing import Any
 
 from django.db.models import Count, Q, Window
-from django.template.defaultfilters import floatformat
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import get_language, gettext
 
 from planner.accounts.models import User
 from planner.plans.models import Plan, PlanTask, TaskStatus, part_title, task_paths, text_in
 from planner.progress.selectors.summaries import PlanSummary, active_plans_of, plan_summaries
+from planner.progress.selectors.texts import day_text, hours_text
 
 TAKE_SHOWN = 15
 
@@ -78,27 +75,12 @@ _ROW_FIELDS = (
 )
 
 
-# A date or an effort reads the same in a language on every page: formatted once per
-# process (a date's weekday and month names cost some 50 µs to look up and format).
-@lru_cache(maxsize=4096)
-def _due_text(due: date, language: str) -> str:
-    """E.g. "Tue 3 Mar"; `language` is the active one, for the cache's key."""
-    return date_format(due, "D j M")
-
-
-@lru_cache(maxsize=512)
-def _hours_text(hours: Decimal, language: str) -> str:
-    """E.g. "2.5 h"; `language` is the active one, for the cache's key."""
-    return gettext("%(hours)s h") % {"hours": floatformat(hours, "-1")}
-
-
 class _Rows:
     """Task rows (`values()` of `_ROW_FIELDS`) to `MyTaskRow`s: the language, each plan's
     dates and task URL form read once per page, not once per task."""
 
     def __init__(self, plans: list[Plan]) -> None:
-        self.locale = get_language() or "en"
-        self.language = self.locale[:2]
+        self.language = (get_language() or "en")[:2]
         self.plans = {plan.pk: plan for plan in plans}
         self.paths: dict[int, Callable[[int], str]] = {}
         self.tick_open = gettext("Mark “%(title)s” as done")
@@ -122,8 +104,8 @@ class _Rows:
             team_name=plan.team.name,
             day=row["day"],
             due=due,
-            due_text=_due_text(due, self.locale),
-            hours_text=_hours_text(row["effort_hours"], self.locale),
+            due_text=day_text(due),
+            hours_text=hours_text(row["effort_hours"]),
             tick_label=tick % {"title": title},
             status=row["status"],
             skip_reason=row["skip_reason"],
