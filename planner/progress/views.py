@@ -122,6 +122,8 @@ def _task_action(
         messages.error(request, str(error))
         return redirect(back)
     if request.htmx:
+        # The changed task comes back with its plan; its team is the one already loaded.
+        change.task.plan.team = task.plan.team
         return _tick_response(request, user, change.task, done=done if change.changed else "")
     if change.changed:
         messages.success(request, done)
