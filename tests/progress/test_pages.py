@@ -140,7 +140,10 @@ def test_a_tick_rebuilds_the_dashboard_around_its_cached_kpi_cards(
     # A measurement changes the cards: they are rebuilt with it.
     target = plan.kpi_targets.order_by("pk").first()
     assert target is not None
-    when = timezone.localtime(timezone.now() - timedelta(hours=1), ZoneInfo(engineer.time_zone))
+    # Noon on the plan's day 9, a day before "today" (day 10), whatever the hour of the run.
+    assert plan.start_date is not None
+    noon = team.start_of(plan.start_date + timedelta(days=8)) + timedelta(hours=12)
+    when = timezone.localtime(noon, ZoneInfo(engineer.time_zone))
     client.post(
         f"/teams/{team.slug}/plans/{plan.pk}/kpis/{target.pk}/measurements/",
         {"value": "7", "measured_at": when.strftime("%Y-%m-%dT%H:%M")},
@@ -255,14 +258,12 @@ def test_all_my_teams_counts_kpi_targets_reached_and_measured(client: Client, le
     band = next(t for t in targets if t.band is not None)
     reached, measured = [t for t in targets if t.band is None][:2]
     low, high = band.band
+    # Noon on the plan's day 9, a day before "today" (day 10), whatever the hour of the run.
+    noon = plan.team.start_of(plan.start_date + timedelta(days=8)) + timedelta(hours=12)
     # A single target reached, one measured short of it, a band KPI inside its band.
     for target, value in ((reached, reached.target), (measured, measured.baseline)):
-        KpiMeasurement.objects.create(
-            target=target, value=value, measured_at=timezone.now() - timedelta(hours=1)
-        )
-    KpiMeasurement.objects.create(
-        target=band, value=(low + high) / 2, measured_at=timezone.now() - timedelta(hours=1)
-    )
+        KpiMeasurement.objects.create(target=target, value=value, measured_at=noon)
+    KpiMeasurement.objects.create(target=band, value=(low + high) / 2, measured_at=noon)
     client.force_login(lead)
     row = next(r for r in client.get("/teams/").context["rows"] if r.summary)
     assert row.kpis_total == len(targets)
