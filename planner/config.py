@@ -7,6 +7,7 @@ to files, all under `var/`); a production start (DEBUG off) refuses insecure def
 
 from __future__ import annotations
 
+from ipaddress import IPv4Network, IPv6Network
 from pathlib import Path
 from typing import Annotated, Literal
 from zoneinfo import available_timezones
@@ -87,11 +88,36 @@ class Settings(BaseSettings):
     # feeds takes a few MB).
     import_max_mb: int = Field(default=10, ge=1, le=200, alias="IMPORT_MAX_MB")
 
+    # Prometheus metrics (README, "Metrics"): who may scrape `/metrics` and the worker's
+    # metrics port: a bearer key, and/or the scrapers' networks (comma-separated CIDRs).
+    # With neither, in production there is no `/metrics`; development allows loopback.
+    metrics_token: SecretStr = Field(default=SecretStr(""), alias="METRICS_TOKEN")
+    metrics_allowed_networks: Annotated[list[IPv4Network | IPv6Network], NoDecode] | None = Field(
+        default=None, alias="METRICS_ALLOWED_NETWORKS"
+    )
+    # The Celery worker serves its own metrics on this port (0: it does not).
+    metrics_worker_port: int = Field(default=0, ge=0, le=65535, alias="METRICS_WORKER_PORT")
+    metrics_worker_host: str = Field(default="127.0.0.1", alias="METRICS_WORKER_HOST")
+
     @field_validator("allowed_hosts", mode="before")
     @classmethod
     def _split_hosts(cls, value: object) -> object:
         if isinstance(value, str):
             return [host.strip() for host in value.split(",") if host.strip()]
+        return value
+
+    @field_validator("metrics_allowed_networks", mode="before")
+    @classmethod
+    def _split_networks(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("metrics_token")
+    @classmethod
+    def _long_metrics_token(cls, value: SecretStr) -> SecretStr:
+        if value.get_secret_value() and len(value.get_secret_value()) < 32:
+            raise ValueError("must be at least 32 characters (e.g. secrets.token_urlsafe(32))")
         return value
 
     @field_validator("time_zone")
@@ -121,6 +147,12 @@ class Settings(BaseSettings):
 
     def effective_secret_key(self) -> str:
         return self.secret_key.get_secret_value() or DEVELOPMENT_SECRET_KEY
+
+    def effective_metrics_networks(self) -> list[IPv4Network | IPv6Network]:
+        """Who may scrape without the key: as set, or loopback in development."""
+        if self.metrics_allowed_networks is not None:
+            return self.metrics_allowed_networks
+        return [IPv4Network("127.0.0.0/8"), IPv6Network("::1/128")] if self.debug else []
 
     def effective_allowed_hosts(self) -> list[str]:
         if self.allowed_hosts:

@@ -51,11 +51,14 @@ INSTALLED_APPS = [
     "planner.webhooks",
     "planner.exports",
     "planner.demo",
+    "planner.observability",
     "ninja",
 ]
 
 MIDDLEWARE = [
     "planner.core.middleware.HealthCheckMiddleware",
+    "planner.observability.middleware.MetricsMiddleware",
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -71,6 +74,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "planner.core.middleware.VaryOnHtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "planner.urls"
@@ -109,6 +113,10 @@ def _database(url: str) -> dict[str, Any]:
                 ),
                 "transaction_mode": "IMMEDIATE",
             }
+    # django-prometheus' wrappers of Django's own backends: query counts and durations.
+    database["ENGINE"] = str(database["ENGINE"]).replace(
+        "django.db.backends.", "django_prometheus.db.backends.", 1
+    )
     return database
 
 
@@ -241,6 +249,27 @@ WEBHOOKS_TIMEOUT_SECONDS = CONFIG.webhooks_timeout_seconds
 WEBHOOKS_RETRIES = CONFIG.webhooks_retries
 WEBHOOKS_RETRY_SECONDS = CONFIG.webhooks_retry_seconds
 IMPORT_MAX_BYTES = CONFIG.import_max_mb * 1024 * 1024
+
+# Prometheus metrics (planner.observability; README, "Metrics").
+METRICS_TOKEN = CONFIG.metrics_token.get_secret_value()
+METRICS_ALLOWED_NETWORKS = CONFIG.effective_metrics_networks()
+METRICS_WORKER_PORT = CONFIG.metrics_worker_port
+METRICS_WORKER_HOST = CONFIG.metrics_worker_host
+# django-prometheus' request latency histograms: our pages take milliseconds.
+PROMETHEUS_LATENCY_BUCKETS = (
+    0.005,
+    0.01,
+    0.025,
+    0.05,
+    0.1,
+    0.25,
+    0.5,
+    1.0,
+    2.5,
+    5.0,
+    10.0,
+    float("inf"),
+)
 CELERY_BEAT_SCHEDULE: dict[str, Any] = {
     "dispatch-reminders": {
         "task": "planner.reminders.dispatch",

@@ -8,9 +8,11 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import datetime
 
+from django.db import transaction
 from django.utils import timezone
 
 from planner.accounts.models import User
+from planner.core.metrics import PLAN_ACTIVITIES
 from planner.plans.models import Activity, ActivityKind, KpiTarget, Plan, PlanTask
 
 # What a change came through when not a person's own click: an API token's name, say. The
@@ -41,7 +43,7 @@ def record(
     detail = dict(detail or {})
     if via := _via.get():
         detail["via"] = via
-    return Activity.objects.create(
+    activity = Activity.objects.create(
         plan=plan,
         task=task,
         kpi_target=kpi_target,
@@ -50,3 +52,6 @@ def record(
         detail=detail,
         at=at or timezone.now(),
     )
+    # Counted once it is there for good: a change rolled back was never made.
+    transaction.on_commit(PLAN_ACTIVITIES.labels(kind.value).inc)
+    return activity

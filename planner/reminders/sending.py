@@ -30,6 +30,7 @@ from django.core.mail import EmailMessage, get_connection
 from django.core.mail.backends.base import BaseEmailBackend
 from django.utils import timezone
 
+from planner.core.metrics import REMINDER_DISPATCH_LAG
 from planner.reminders import services
 from planner.reminders.emails import ReminderMail, boundary_of
 from planner.reminders.models import Delivery, DeliveryState, Reminder
@@ -140,6 +141,8 @@ def send_batch(delivery_ids: list[int], now: datetime | None = None) -> BatchRes
             else:
                 services.delivery_sent(delivery.pk, now)
                 result.sent += 1
+                lag = (now or timezone.now()) - reminder.due_at
+                REMINDER_DISPATCH_LAG.observe(max(lag.total_seconds(), 0.0))
     finally:
         # Every outcome is recorded; a session that will not close cleanly changes none.
         with contextlib.suppress(*SMTP_ERRORS):

@@ -26,6 +26,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from planner.accounts.models import User
+from planner.core.metrics import REMINDER_DELIVERIES
 from planner.plans.models import Plan, PlanStatus
 from planner.reminders.models import Delivery, DeliveryState, OptOut, Reminder, ReminderState
 from planner.reminders.schedule import Decision, Due, decide
@@ -116,7 +117,10 @@ def _dispatch_boundary(plan: Plan, due: Due, now: datetime) -> list[int]:
             delivery.state, delivery.reason = DeliveryState.SKIPPED, "no email address"
         deliveries.append(delivery)
     created = Delivery.objects.bulk_create(deliveries)
-    return [d.pk for d in created if d.state == DeliveryState.PENDING]
+    pending = [d.pk for d in created if d.state == DeliveryState.PENDING]
+    if skipped := len(created) - len(pending):
+        transaction.on_commit(lambda: REMINDER_DELIVERIES.labels("skipped").inc(skipped))
+    return pending
 
 
 # The claim and the sent-mark run once per email sent. As SQL of our own they cost a fifth

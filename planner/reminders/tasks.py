@@ -23,6 +23,7 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError as KombuOperationalError
 
 from planner.accounts.models import User
+from planner.core.metrics import REMINDER_DELIVERIES, count_deliveries
 from planner.plans.models import Plan
 from planner.reminders import sending, services
 from planner.reminders.emails import ReminderMail, boundary_of, message_domain
@@ -104,6 +105,7 @@ def send_deliveries(self: Task[Any, Any], delivery_ids: list[int]) -> dict[str, 
     their backoff (each delivery counts its own attempts, up to REMINDER_RETRIES), on the
     queue this batch came from, as Celery's own retry would."""
     result = sending.send_batch(delivery_ids)
+    count_deliveries(REMINDER_DELIVERIES, result.counts())
     queue = (self.request.delivery_info or {}).get("routing_key")
     route: dict[str, Any] = {"queue": queue} if queue else {}
     for wait, ids in result.later.items():

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from planner.core.metrics import WEBHOOK_DELIVERIES, count_deliveries
 from planner.webhooks import network, services, signing
 from planner.webhooks.addresses import AddressRefused
 from planner.webhooks.models import Delivery
@@ -73,10 +74,20 @@ def send_batch(delivery_ids: list[int], now: datetime | None = None) -> Result:
 
 
 def send_one(delivery_id: int, result: Result, now: datetime | None = None) -> None:
+    before = result.counts()
+    channel = _send_one(delivery_id, result, now)
+    if channel is not None:
+        after = result.counts()
+        change = {key: after[key] - before[key] for key in after}
+        count_deliveries(WEBHOOK_DELIVERIES, change, channel=channel)
+
+
+def _send_one(delivery_id: int, result: Result, now: datetime | None) -> str | None:
+    """Send one delivery if it is still pending; its endpoint's kind, or None if not."""
     attempts = services.delivery_claim(delivery_id, now)
     if attempts is None:
         result.not_pending += 1
-        return
+        return None
     delivery = Delivery.objects.select_related("endpoint", "event").get(pk=delivery_id)
     endpoint = delivery.endpoint
     headers = {}
@@ -89,21 +100,21 @@ def send_one(delivery_id: int, result: Result, now: datetime | None = None) -> N
     except AddressRefused as error:
         services.delivery_failed(delivery_id, None, str(error))
         result.failed += 1
-        return
+        return endpoint.kind
     except network.HostNotFound as error:
         _try_later(delivery_id, attempts, None, str(error), None, result, now)
-        return
+        return endpoint.kind
     except httpx.TimeoutException:
         reason = _("No answer within %(seconds)s seconds.") % {
             "seconds": f"{settings.WEBHOOKS_TIMEOUT_SECONDS:g}"
         }
         _try_later(delivery_id, attempts, None, reason, None, result, now)
-        return
+        return endpoint.kind
     except httpx.HTTPError as error:
         _try_later(
             delivery_id, attempts, None, f"{type(error).__name__}: {error}", None, result, now
         )
-        return
+        return endpoint.kind
     outcome = outcome_of(answer.status)
     if outcome is Outcome.SENT:
         services.delivery_sent(delivery_id, answer.status, answer.text, now)
@@ -115,6 +126,7 @@ def send_one(delivery_id: int, result: Result, now: datetime | None = None) -> N
         _try_later(
             delivery_id, attempts, answer.status, answer.text, answer.retry_after, result, now
         )
+    return endpoint.kind
 
 
 def _try_later(
