@@ -86,6 +86,9 @@ class Settings(BaseSettings):
     # The largest team export file a lead may import (a team with a year of plans and their
     # feeds takes a few MB).
     import_max_mb: int = Field(default=10, ge=1, le=200, alias="IMPORT_MAX_MB")
+    # Where `manage.py backup` writes when no --output is given; a relative path is taken
+    # from the checkout (/app in the image), not from wherever the command was started.
+    backup_dir: Path = Field(default=VAR_DIR / "backups", alias="BACKUP_DIR")
 
     @field_validator("allowed_hosts", mode="before")
     @classmethod
@@ -93,6 +96,11 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return [host.strip() for host in value.split(",") if host.strip()]
         return value
+
+    @field_validator("backup_dir")
+    @classmethod
+    def _anchored_backup_dir(cls, value: Path) -> Path:
+        return value if value.is_absolute() else BASE_DIR / value
 
     @field_validator("time_zone")
     @classmethod

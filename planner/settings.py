@@ -241,6 +241,8 @@ WEBHOOKS_TIMEOUT_SECONDS = CONFIG.webhooks_timeout_seconds
 WEBHOOKS_RETRIES = CONFIG.webhooks_retries
 WEBHOOKS_RETRY_SECONDS = CONFIG.webhooks_retry_seconds
 IMPORT_MAX_BYTES = CONFIG.import_max_mb * 1024 * 1024
+# Backups: the folder `manage.py backup` writes to without --output (planner/core/backups.py).
+BACKUP_DIR = CONFIG.backup_dir
 CELERY_BEAT_SCHEDULE: dict[str, Any] = {
     "dispatch-reminders": {
         "task": "planner.reminders.dispatch",
