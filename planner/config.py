@@ -87,6 +87,9 @@ class Settings(BaseSettings):
     # The largest team export file a lead may import (a team with a year of plans and their
     # feeds takes a few MB).
     import_max_mb: int = Field(default=10, ge=1, le=200, alias="IMPORT_MAX_MB")
+    # Where `manage.py backup` writes when no --output is given; a relative path is taken
+    # from the checkout (/app in the image), not from wherever the command was started.
+    backup_dir: Path = Field(default=VAR_DIR / "backups", alias="BACKUP_DIR")
 
     # Prometheus metrics (README, "Metrics"): who may scrape `/metrics` and the worker's
     # metrics port: a bearer key, and/or the scrapers' networks (comma-separated CIDRs).
@@ -119,6 +122,11 @@ class Settings(BaseSettings):
         if value.get_secret_value() and len(value.get_secret_value()) < 32:
             raise ValueError("must be at least 32 characters (e.g. secrets.token_urlsafe(32))")
         return value
+
+    @field_validator("backup_dir")
+    @classmethod
+    def _anchored_backup_dir(cls, value: Path) -> Path:
+        return value if value.is_absolute() else BASE_DIR / value
 
     @field_validator("time_zone")
     @classmethod

@@ -13,6 +13,7 @@ from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 from planner.config import BASE_DIR, VAR_DIR, load_settings
+from planner.core.metrics import REQUEST_BUCKETS
 
 # Lets admin classes be subscripted at run time (ModelAdmin[Team]) as mypy wants them typed.
 django_stubs_ext.monkeypatch()
@@ -256,20 +257,11 @@ METRICS_ALLOWED_NETWORKS = CONFIG.effective_metrics_networks()
 METRICS_WORKER_PORT = CONFIG.metrics_worker_port
 METRICS_WORKER_HOST = CONFIG.metrics_worker_host
 # django-prometheus' request latency histograms: our pages take milliseconds.
-PROMETHEUS_LATENCY_BUCKETS = (
-    0.005,
-    0.01,
-    0.025,
-    0.05,
-    0.1,
-    0.25,
-    0.5,
-    1.0,
-    2.5,
-    5.0,
-    10.0,
-    float("inf"),
-)
+PROMETHEUS_LATENCY_BUCKETS = (*REQUEST_BUCKETS, float("inf"))
+
+# Backups: the folder `manage.py backup` writes to without --output (planner/core/backups/).
+BACKUP_DIR = CONFIG.backup_dir
+
 CELERY_BEAT_SCHEDULE: dict[str, Any] = {
     "dispatch-reminders": {
         "task": "planner.reminders.dispatch",
