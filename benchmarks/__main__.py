@@ -39,7 +39,7 @@ def _scratch_database() -> Iterator[str]:
 
 
 def main() -> int:
-    with _scratch_database() as url:
+    with _scratch_database() as url, _metrics_folder():
         os.environ["DATABASE_URL"] = url
         try:
             return _run()
@@ -47,6 +47,21 @@ def main() -> int:
             from django.db import connections
 
             connections.close_all()
+
+
+@contextlib.contextmanager
+def _metrics_folder() -> Iterator[None]:
+    """Metrics written as gunicorn's workers write them (multiprocess mode), to a folder
+    removed at the end. Must be set before prometheus_client is imported."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        yield
+        return
+    with tempfile.TemporaryDirectory(prefix="planner-bench-metrics-") as folder:
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = folder
+        try:
+            yield
+        finally:
+            del os.environ["PROMETHEUS_MULTIPROC_DIR"]
 
 
 def _run() -> int:
