@@ -17,7 +17,7 @@ from benchmarks.harness import Figure, compare
 METRICS_MIDDLEWARE = (
     "planner.observability.middleware.MetricsMiddleware",
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
-    "django_prometheus.middleware.PrometheusAfterMiddleware",
+    "planner.observability.requests.RequestMetricsMiddleware",
 )
 
 

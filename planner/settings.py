@@ -75,7 +75,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "planner.core.middleware.VaryOnHtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "django_prometheus.middleware.PrometheusAfterMiddleware",
+    "planner.observability.requests.RequestMetricsMiddleware",
 ]
 
 ROOT_URLCONF = "planner.urls"

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from django.urls import path
 
 from planner.plans.models import Activity, PlanTask, TaskStatus
 from tests.observability.metrics import Samples, current, scrape, value
@@ -146,3 +147,29 @@ def test_a_tick_moves_the_counters_and_a_refused_one_does_not(
     )
     samples = scraped(client, HTTP_AUTHORIZATION=f"Bearer {KEY}")
     assert value(samples, "planner_plan_tasks", status="done") == 1
+
+
+def explode(request):
+    raise RuntimeError("boom")
+
+
+urlpatterns = [path("explode/", explode, name="explode")]
+
+
+def test_a_failing_view_is_counted_as_an_exception_and_a_500(client: Client, settings):
+    settings.ROOT_URLCONF = __name__
+    client.raise_request_exception = False
+    before = current()
+    assert client.get("/explode/").status_code == 500
+    after = current()
+    exceptions = "django_http_exceptions_total_by_type_total"
+    assert value(after, exceptions, type="RuntimeError") == 1 + value(
+        before, exceptions, type="RuntimeError"
+    )
+    responses = "django_http_responses_total_by_status_view_method_total"
+    labels = {"status": "500", "view": "explode", "method": "GET"}
+    assert value(after, responses, **labels) == 1 + value(before, responses, **labels)
+    latency = "django_http_requests_latency_seconds_by_view_method_count"
+    assert value(after, latency, view="explode", method="GET") == 1 + value(
+        before, latency, view="explode", method="GET"
+    )
