@@ -16,7 +16,7 @@ from benchmarks.harness import Figure, compare
 
 METRICS_MIDDLEWARE = (
     "planner.observability.middleware.MetricsMiddleware",
-    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "planner.observability.requests.BeforeMiddleware",
     "planner.observability.requests.RequestMetricsMiddleware",
 )
 

@@ -59,7 +59,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "planner.core.middleware.HealthCheckMiddleware",
     "planner.observability.middleware.MetricsMiddleware",
-    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "planner.observability.requests.BeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
