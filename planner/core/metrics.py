@@ -13,7 +13,16 @@ at scrape time instead, so it is right however many processes there are.
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 from prometheus_client import Counter, Histogram, disable_created_metrics
+
+# In multiprocess mode every metric writes to a file in this folder from its creation on
+# (some at import, just below): a process started without it (beat, a one-off command in
+# the web image) would fail at its first import.
+if folder := os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    Path(folder).mkdir(parents=True, exist_ok=True)
 
 # No `_created` series beside every counter and histogram: Prometheus does not need them
 # and they double what a scrape carries.

@@ -29,16 +29,55 @@ logger = logging.getLogger(__name__)
 BROKER_TIMEOUT = 2  # seconds: a scrape must answer before Prometheus' own timeout
 
 
+# Every gauge read at scrape time: name -> (help, labels).
+GAUGES: dict[str, tuple[str, list[str]]] = {
+    "planner_database_up": ("Whether the last scrape could read the database (1) or not.", []),
+    "planner_plans": ("Plans by status.", ["status"]),
+    "planner_plan_tasks": (
+        "Tasks of running (active) plans by status: their sum is the work in the plans, "
+        "done and skipped over the sum their progress.",
+        ["status"],
+    ),
+    "planner_reminder_oldest_due_seconds": (
+        "Seconds since the earliest phase boundary that is due but not yet dispatched "
+        "(0 when none waits). Beat dispatches every REMINDER_DISPATCH_MINUTES: a value "
+        "well above that means beat or the worker is not running.",
+        [],
+    ),
+    "planner_deliveries_waiting": (
+        "Reminder emails and webhook or chat messages not yet sent, by ledger and state "
+        "(pending: queued or waiting for a retry; sending: claimed by a worker).",
+        ["ledger", "state"],
+    ),
+    "planner_broker_up": ("Whether the last scrape could reach the Celery broker (1).", []),
+    "planner_celery_queue_length": ("Tasks waiting in a Celery queue for a worker.", ["queue"]),
+}
+
+
+def gauge(name: str) -> GaugeMetricFamily:
+    documentation, labels = GAUGES[name]
+    return GaugeMetricFamily(name, documentation, labels=labels)
+
+
 class DatabaseCollector(Collector):
     """Plans by status, the tasks of running plans by status, and what waits to be sent."""
+
+    NAMES = (
+        "planner_database_up",
+        "planner_plans",
+        "planner_plan_tasks",
+        "planner_reminder_oldest_due_seconds",
+        "planner_deliveries_waiting",
+    )
 
     def __init__(self, now: datetime | None = None) -> None:
         self.now = now
 
+    def describe(self) -> Iterator[GaugeMetricFamily]:
+        return (gauge(name) for name in self.NAMES)
+
     def collect(self) -> Iterator[GaugeMetricFamily]:
-        up = GaugeMetricFamily(
-            "planner_database_up", "Whether the last scrape could read the database (1) or not."
-        )
+        up = gauge("planner_database_up")
         try:
             with transaction.atomic():  # a failed read leaves the connection usable
                 families = list(self._families(self.now or timezone.now()))
@@ -52,18 +91,13 @@ class DatabaseCollector(Collector):
         yield from families
 
     def _families(self, now: datetime) -> Iterator[GaugeMetricFamily]:
-        plans = GaugeMetricFamily("planner_plans", "Plans by status.", labels=["status"])
+        plans = gauge("planner_plans")
         counts = dict(Plan.objects.values_list("status").annotate(n=Count("*")).order_by())
         for status in PlanStatus.values:
             plans.add_metric([status], counts.get(status, 0))
         yield plans
 
-        tasks = GaugeMetricFamily(
-            "planner_plan_tasks",
-            "Tasks of running (active) plans by status: their sum is the work in the plans, "
-            "done and skipped over the sum their progress.",
-            labels=["status"],
-        )
+        tasks = gauge("planner_plan_tasks")
         counts = dict(
             PlanTask.objects.filter(plan__status=PlanStatus.ACTIVE)
             .values_list("status")
@@ -79,20 +113,11 @@ class DatabaseCollector(Collector):
             .aggregate(at=Min("next_reminder_at"))
             .get("at")
         )
-        yield GaugeMetricFamily(
-            "planner_reminder_oldest_due_seconds",
-            "Seconds since the earliest phase boundary that is due but not yet dispatched "
-            "(0 when none waits). Beat dispatches every REMINDER_DISPATCH_MINUTES: a value "
-            "well above that means beat or the worker is not running.",
-            value=max((now - oldest).total_seconds(), 0.0) if oldest else 0.0,
-        )
+        waited = gauge("planner_reminder_oldest_due_seconds")
+        waited.add_metric([], max((now - oldest).total_seconds(), 0.0) if oldest else 0.0)
+        yield waited
 
-        waiting = GaugeMetricFamily(
-            "planner_deliveries_waiting",
-            "Reminder emails and webhook or chat messages not yet sent, by ledger and state "
-            "(pending: queued or waiting for a retry; sending: claimed by a worker).",
-            labels=["ledger", "state"],
-        )
+        waiting = gauge("planner_deliveries_waiting")
         for ledger, model, states in (
             ("reminder", ReminderDelivery, (ReminderState.PENDING, ReminderState.SENDING)),
             ("webhook", WebhookDelivery, (WebhookState.PENDING, WebhookState.SENDING)),
@@ -111,12 +136,15 @@ class DatabaseCollector(Collector):
 class BrokerCollector(Collector):
     """Messages waiting in the Celery queue: tasks no worker has taken yet."""
 
+    NAMES = ("planner_broker_up", "planner_celery_queue_length")
+
+    def describe(self) -> Iterator[GaugeMetricFamily]:
+        return (gauge(name) for name in self.NAMES)
+
     def collect(self) -> Iterator[GaugeMetricFamily]:
         from planner.celery import app
 
-        up = GaugeMetricFamily(
-            "planner_broker_up", "Whether the last scrape could reach the Celery broker (1)."
-        )
+        up = gauge("planner_broker_up")
         queue = app.conf.task_default_queue
         try:
             with app.connection_for_write(settings.CELERY_BROKER_URL) as connection:
@@ -129,11 +157,7 @@ class BrokerCollector(Collector):
             return
         up.add_metric([], 1)
         yield up
-        family = GaugeMetricFamily(
-            "planner_celery_queue_length",
-            "Tasks waiting in a Celery queue for a worker.",
-            labels=["queue"],
-        )
+        family = gauge("planner_celery_queue_length")
         family.add_metric([queue], length)
         yield family
 

@@ -4,39 +4,29 @@ from __future__ import annotations
 
 import re
 
-# Mirrors planner/core/metrics.py, planner/observability/collectors.py and
-# django-prometheus: counters and gauges by the name a query uses, histograms by family
-# name (metric_names() maps _bucket, _sum and _count to it).
-EXPORTED = frozenset(
-    {
-        # django-prometheus, web and worker
-        "django_http_requests_total_by_view_transport_method_total",
-        "django_http_responses_total_by_status_view_method_total",
-        "django_http_requests_latency_seconds_by_view_method",
-        "django_http_requests_latency_including_middlewares_seconds",
-        "django_http_exceptions_total_by_type_total",
-        "django_db_query_duration_seconds",
-        "django_db_execute_total",
-        "django_db_errors_total",
-        # web
-        "planner_cache_requests_total",
-        "planner_cache_duration_seconds",
-        "planner_plan_activities_total",
-        "planner_plans",
-        "planner_plan_tasks",
-        "planner_reminder_oldest_due_seconds",
-        "planner_deliveries_waiting",
-        "planner_database_up",
-        "planner_broker_up",
-        "planner_celery_queue_length",
-        # worker
-        "planner_celery_tasks_total",
-        "planner_celery_task_duration_seconds",
-        "planner_reminder_deliveries_total",
-        "planner_reminder_dispatch_lag_seconds",
-        "planner_webhook_deliveries_total",
-    }
-)
+
+def _exported() -> frozenset[str]:
+    """Every series name Planner exports, read from the live registry as a scrape names
+    them (counters with `_total`, histograms by family): prometheus-client's default
+    registry (planner/core/metrics.py, django-prometheus' request and database metrics)
+    and the gauges web reads at scrape time (planner/observability/collectors.py)."""
+    from prometheus_client import REGISTRY
+
+    from planner.observability.collectors import BrokerCollector, DatabaseCollector
+    from planner.observability.requests import RequestMetrics
+
+    RequestMetrics.get_instance()  # registered by the middleware at its first request
+    families = [
+        *REGISTRY.collect(),
+        *DatabaseCollector().describe(),
+        *BrokerCollector().describe(),
+    ]
+    return frozenset(
+        f"{family.name}_total" if family.type == "counter" else family.name for family in families
+    )
+
+
+EXPORTED = _exported()
 
 # PromQL words that look like identifiers but name no metric. Functions and aggregations
 # are also recognised by the "(" after them; this list covers them where a clause sits

@@ -1,0 +1,24 @@
+"""Multiprocess mode: a process whose metrics folder does not exist yet still starts."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_a_process_creates_its_missing_metrics_folder(tmp_path: Path):
+    folder = tmp_path / "not" / "there"
+    run = subprocess.run(
+        [sys.executable, "-c", "import planner.core.metrics"],
+        cwd=ROOT,
+        env={**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(folder)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert run.returncode == 0, run.stderr
+    assert list(folder.glob("histogram_*.db"))  # the lag histogram, written from import on
