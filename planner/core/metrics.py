@@ -91,6 +91,15 @@ CACHE_DURATION = Histogram(
 )
 
 
+# Known outcomes start at 0, so that the first failure is an increase Prometheus sees
+# (a series born at 1 has no increase) and alerts need no special case for it.
+for _outcome in ("sent", "retried", "failed", "skipped"):
+    REMINDER_DELIVERIES.labels(_outcome)
+for _channel in ("webhook", "slack", "teams"):
+    for _outcome in ("sent", "retried", "failed"):
+        WEBHOOK_DELIVERIES.labels(_channel, _outcome)
+
+
 def count_deliveries(counter: Counter, counts: dict[str, int], **labels: str) -> None:
     """Add a batch's outcomes ({"sent": 3, "later": 1, ...}) to a delivery counter."""
     for key, outcome in (
