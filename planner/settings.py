@@ -11,9 +11,9 @@ import dj_database_url
 import django_stubs_ext
 from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
-from pythonjsonlogger.core import RESERVED_ATTRS
 
 from planner.config import BASE_DIR, VAR_DIR, load_settings
+from planner.core.logconfig import logging_config
 
 # Lets admin classes be subscripted at run time (ModelAdmin[Team]) as mypy wants them typed.
 django_stubs_ext.monkeypatch()
@@ -283,53 +283,13 @@ if CONFIG.trust_proxy_headers:
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
-# Logs (issue 17): JSON a line in production (LOG_FORMAT=json: timestamp in ISO 8601 UTC,
-# level, logger, message, request_id, the exception and any `extra` fields), readable
-# lines in development; every line carries the request id (planner/core/logs.py).
-# Never logged: passwords, tokens, session cookies, email addresses or bodies; secret
-# paths are redacted. Two loggers stay at WARNING whatever LOG_LEVEL says:
-# `django.db.backends` logs each SQL statement with its parameters at DEBUG, and those
-# hold password hashes, token digests and session keys; `httpx`/`httpcore` log every
-# webhook URL at INFO, and a Slack or Teams webhook URL is itself a secret.
+# Logs (issue 17; planner/core/logconfig.py): JSON a line in production, readable lines in
+# development, every line with its request id. Never logged: passwords, tokens, session
+# cookies, email addresses or bodies, webhook URLs; `django.db.backends` (SQL with its
+# parameters) stays at WARNING whatever LOG_LEVEL says.
 LOG_FORMAT = CONFIG.effective_log_format
 LOG_LEVEL = CONFIG.log_level
-LOGGING: dict[str, Any] = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "filters": {
-        "request_id": {"()": "planner.core.logs.RequestIdFilter"},
-        "redact_paths": {"()": "planner.core.logs.RedactPathFilter"},
-    },
-    "formatters": {
-        "json": {
-            "()": "pythonjsonlogger.json.JsonFormatter",
-            "fmt": "%(levelname)s %(name)s %(message)s %(request_id)s",
-            "rename_fields": {"levelname": "level", "name": "logger", "exc_info": "exception"},
-            "timestamp": True,
-            # Django's request logs attach the request object: its repr holds the path,
-            # which can hold a secret (the message has the redacted path).
-            "reserved_attrs": [*RESERVED_ATTRS, "request"],
-        },
-        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
-    },
-    "handlers": {
-        "console": {
-            "class": "logging.StreamHandler",
-            "formatter": LOG_FORMAT,
-            "filters": ["request_id", "redact_paths"],
-        }
-    },
-    "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {
-        # Django's own defaults give these handlers of their own (printing each line twice
-        # in development, in another shape): here they go through the one handler above.
-        "django": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
-        "django.server": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
-        "django.db.backends": {"level": "WARNING"},
-        "httpx": {"level": "WARNING"},
-        "httpcore": {"level": "WARNING"},
-    },
-}
+LOGGING = logging_config(log_format=LOG_FORMAT, level=LOG_LEVEL)
 
 # Content-Security-Policy (django-csp): our own files only. No inline script or style, no
 # eval; htmx runs from a static file with its indicator styles off (templates/base.html).

@@ -2,11 +2,12 @@
 
 The id lives in a context variable. `RequestIdMiddleware` sets it for a request (reusing
 a sane `X-Request-ID` from the proxy in front, else a new one) and returns it in the
-response header; `before_task_publish` copies it into the headers of every task published
-meanwhile, and `task_prerun` sets it in the worker for the task's run, so the task's log
-lines, and the tasks it publishes in turn, carry it too. A task that beat starts has no id
-to inherit and gets one of its own. `RequestIdFilter` puts the id on every log record
-(`request_id`, "-" outside a request or task).
+response header; it is cleared when the response is closed. `before_task_publish` copies
+it into the headers of every task published meanwhile, and `task_prerun` sets it in the
+worker for the task's run, so the task's log lines, and the tasks it publishes in turn,
+carry it too. A task that beat starts has no id to inherit and gets one of its own.
+`RequestIdFilter` puts the id on every log record (`request_id`, "-" outside a request or
+task).
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from contextvars import ContextVar, Token
 from typing import Any
 
 from celery.signals import before_task_publish, task_postrun, task_prerun
+from django.core.signals import request_finished
+from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 
 HEADER = "X-Request-ID"
@@ -63,13 +66,17 @@ class RequestIdMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         value = sane_request_id(request.headers.get(HEADER)) or new_request_id()
-        token = request_id.set(value)
-        try:
-            response = self.get_response(request)
-        finally:
-            request_id.reset(token)
+        # Left set until the response is closed (`request_finished`): Django logs a 4xx or
+        # 5xx answer after the last middleware has returned.
+        request_id.set(value)
+        response = self.get_response(request)
         response[HEADER] = value
         return response
+
+
+@receiver(request_finished)
+def _forget_request_id(**_: Any) -> None:
+    request_id.set(None)
 
 
 # Celery: the signal handlers are connected when this module is imported (CoreConfig.ready),
