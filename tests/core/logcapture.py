@@ -35,8 +35,23 @@ def captured_logs(level: str = "INFO") -> Iterator[CapturedLogs]:
     """The logging configuration of production (JSON) at `level`, writing to a string;
     the suite's own configuration again afterwards."""
     stream = io.StringIO()
-    logging.config.dictConfig(logging_config(log_format="json", level=level, stream=stream))
+    config = logging_config(log_format="json", level=level, stream=stream)
+    # Other tests (and libraries) set levels on loggers or disable them; for the capture
+    # every logger the configuration does not name follows the root, as in production.
+    loggers = [
+        logger
+        for name, logger in logging.root.manager.loggerDict.items()
+        if isinstance(logger, logging.Logger) and name not in config["loggers"]
+    ]
+    saved = [(logger, logger.level, logger.disabled) for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.NOTSET)
+        logger.disabled = False
+    logging.config.dictConfig(config)
     try:
         yield CapturedLogs(stream)
     finally:
         logging.config.dictConfig(settings.LOGGING)
+        for logger, logger_level, disabled in saved:
+            logger.setLevel(logger_level)
+            logger.disabled = disabled
