@@ -32,7 +32,8 @@ from tests.progress.plans import running_plan
 pytestmark = [pytest.mark.redis, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 ROOT = Path(__file__).resolve().parents[2]
-# Not database 15, which test_celery_worker empties: the two may run at once.
+# This test's own database (test_celery_worker empties 15, and the two may run at once),
+# emptied after each test.
 BROKER = "redis://127.0.0.1:6379/13"
 
 
@@ -47,8 +48,7 @@ def closed_port() -> int:
 def queue() -> Iterator[str]:
     name = f"planner-request-id-{uuid.uuid4().hex[:8]}"
     yield name
-    client = redis.Redis.from_url(BROKER)
-    client.delete(name)
+    redis.Redis.from_url(BROKER).flushdb()
 
 
 @pytest.fixture
