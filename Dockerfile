@@ -3,6 +3,7 @@ FROM python:3.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
+    PROMETHEUS_MULTIPROC_DIR=/tmp/planner-metrics \
     UV_PROJECT_ENVIRONMENT=/opt/venv \
     PATH=/opt/venv/bin:$PATH
 
@@ -27,4 +28,5 @@ RUN msgfmt --check -o locale/de/LC_MESSAGES/django.mo locale/de/LC_MESSAGES/djan
 
 USER planner
 EXPOSE 8000
-CMD ["gunicorn", "planner.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# gunicorn.conf.py (workers, threads, timeouts, JSON access log): see its docstring.
+CMD ["gunicorn", "planner.wsgi", "--config", "gunicorn.conf.py"]

@@ -22,6 +22,7 @@ VAR_DIR = BASE_DIR / "var"
 DEVELOPMENT_SECRET_KEY = "django-insecure-planner-development-key-do-not-use-in-production"  # noqa: S105 - refused when DEBUG is off
 
 EmailBackend = Literal["file", "smtp", "console", "memory"]
+LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
 
 
 class ConfigurationError(Exception):
@@ -102,6 +103,18 @@ class Settings(BaseSettings):
     metrics_worker_port: int = Field(default=0, ge=0, le=65535, alias="METRICS_WORKER_PORT")
     metrics_worker_host: str = Field(default="127.0.0.1", alias="METRICS_WORKER_HOST")
 
+    # Logs: one JSON object a line for the log collector in production, readable lines in
+    # development (the default follows DEBUG).
+    log_format: Literal["json", "text"] | None = Field(default=None, alias="LOG_FORMAT")
+    log_level: LogLevel = Field(default="INFO", alias="LOG_LEVEL")
+    # Where `collectstatic` puts the files whitenoise serves in production.
+    static_root: Path = Field(default=VAR_DIR / "static", alias="STATIC_ROOT")
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper_level(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
     @field_validator("allowed_hosts", mode="before")
     @classmethod
     def _split_hosts(cls, value: object) -> object:
@@ -152,6 +165,12 @@ class Settings(BaseSettings):
     def uses_https(self) -> bool:
         """HTTPS-only cookies, redirect and HSTS: on in production unless HTTPS=false."""
         return (not self.debug) if self.https is None else self.https
+
+    @property
+    def effective_log_format(self) -> Literal["json", "text"]:
+        if self.log_format is not None:
+            return self.log_format
+        return "text" if self.debug else "json"
 
     def effective_secret_key(self) -> str:
         return self.secret_key.get_secret_value() or DEVELOPMENT_SECRET_KEY

@@ -13,6 +13,7 @@ from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 from planner.config import BASE_DIR, VAR_DIR, load_settings
+from planner.core.logconfig import logging_config
 from planner.core.metrics import REQUEST_BUCKETS
 
 # Lets admin classes be subscripted at run time (ModelAdmin[Team]) as mypy wants them typed.
@@ -60,6 +61,8 @@ MIDDLEWARE = [
     "planner.core.middleware.HealthCheckMiddleware",
     "planner.observability.middleware.MetricsMiddleware",
     "planner.observability.requests.BeforeMiddleware",
+    # After the probes (they stay cheap and log nothing), before everything that logs.
+    "planner.core.logs.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -188,7 +191,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 # Collected files exist only in production images; development serves from the finders.
-STATIC_ROOT = None if DEBUG else VAR_DIR / "static"
+STATIC_ROOT = None if DEBUG else CONFIG.static_root
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -301,14 +304,13 @@ if CONFIG.trust_proxy_headers:
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": "INFO"},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
-}
+# Logs (issue 17; planner/core/logconfig.py): JSON a line in production, readable lines in
+# development, every line with its request id. Never logged: passwords, tokens, session
+# cookies, email addresses or bodies, webhook URLs; `django.db.backends` (SQL with its
+# parameters) stays at WARNING whatever LOG_LEVEL says.
+LOG_FORMAT = CONFIG.effective_log_format
+LOG_LEVEL = CONFIG.log_level
+LOGGING = logging_config(log_format=LOG_FORMAT, level=LOG_LEVEL)
 
 # Content-Security-Policy (django-csp): our own files only. No inline script or style, no
 # eval; htmx runs from a static file with its indicator styles off (templates/base.html).

@@ -85,6 +85,9 @@ def gunicorn(
         f"--threads={threads}",
         f"--keep-alive={KEEP_ALIVE_SECONDS}",
         "--graceful-timeout=5",
+        # gunicorn.conf.py (read from the working directory) recycles a worker every
+        # ~1000 requests; a short run would measure Django starting instead of pages.
+        "--max-requests=0",
         "--log-level=warning",
     ]
     with log.open("ab") as output:

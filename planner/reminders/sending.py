@@ -21,9 +21,12 @@ import contextlib
 import enum
 import logging
 import smtplib
+import traceback
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
@@ -33,9 +36,8 @@ from django.utils import timezone
 from planner.core.metrics import REMINDER_DISPATCH_LAG
 from planner.reminders import services
 from planner.reminders.emails import ReminderMail, boundary_of
+from planner.reminders.ledger_log import error_kind, ledger_line
 from planner.reminders.models import Delivery, DeliveryState, Reminder
-
-log = logging.getLogger(__name__)
 
 
 class Failure(enum.Enum):
@@ -99,17 +101,21 @@ def send_batch(delivery_ids: list[int], now: datetime | None = None) -> BatchRes
     down = ""  # why the mail server cannot be reached, once it could not
     try:
         for delivery in deliveries:
+            ref = _ref(delivery, reminders.get(delivery.reminder_id))
             attempts = services.delivery_claim(delivery.pk, now)
             if attempts is None:
+                ledger_line("delivery not pending, left to its owner", level=logging.DEBUG, **ref)
                 result.not_pending += 1
                 continue
+            ledger_line("delivery claimed", **ref, attempt=attempts)
             user = delivery.user
             if user is None or not user.email:
                 services.delivery_skip(delivery.pk, "no email address")
+                ledger_line("delivery skipped", **ref, reason="no email address")
                 result.skipped += 1
                 continue
             if down:
-                _attempt_failed(delivery.pk, attempts, down, result, now)
+                _attempt_failed(delivery.pk, attempts, down, ref, result, now)
                 continue
             try:
                 reminder = delivery.reminder = reminders[delivery.reminder_id]
@@ -118,9 +124,8 @@ def send_batch(delivery_ids: list[int], now: datetime | None = None) -> BatchRes
                     plan = reminder.plan
                     mail = mails[reminder.pk] = ReminderMail(plan, boundary_of(plan, reminder.key))
                 message = mail.email(user, message_id=delivery.message_id, now=now)
-            except Exception as error:
-                log.exception("Reminder delivery %s could not be written", delivery.pk)
-                _unwritable(delivery.pk, error, result)
+            except Exception as error:  # noqa: BLE001 - recorded for the lead, logged by class and place
+                _unwritable(delivery.pk, error, ref, result)
                 continue
             try:
                 send(backend, message)
@@ -129,17 +134,25 @@ def send_batch(delivery_ids: list[int], now: datetime | None = None) -> BatchRes
                 kind = failure_of(error)
                 if kind is Failure.PERMANENT:
                     services.delivery_failed(delivery.pk, reason)
+                    ledger_line(
+                        "delivery failed, given up",
+                        level=logging.ERROR,
+                        **ref,
+                        attempt=attempts,
+                        error=error_kind(error),
+                        why="refused for good",
+                    )
                     result.failed += 1
                     continue
                 if kind is Failure.CONNECTION:
                     down = reason
-                _attempt_failed(delivery.pk, attempts, reason, result, now)
-            except Exception as error:
+                _attempt_failed(delivery.pk, attempts, reason, ref, result, now, error)
+            except Exception as error:  # noqa: BLE001 - as above
                 # Django's mail stack refused to write it (an address it cannot encode, say).
-                log.exception("Reminder delivery %s could not be written", delivery.pk)
-                _unwritable(delivery.pk, error, result)
+                _unwritable(delivery.pk, error, ref, result)
             else:
                 services.delivery_sent(delivery.pk, now)
+                ledger_line("delivery sent", **ref, attempt=attempts)
                 result.sent += 1
                 lag = (now or timezone.now()) - reminder.due_at
                 REMINDER_DISPATCH_LAG.observe(max(lag.total_seconds(), 0.0))
@@ -157,22 +170,77 @@ def send(backend: BaseEmailBackend, message: EmailMessage) -> None:
     backend.send_messages([message])
 
 
-def _unwritable(delivery_id: int, error: Exception, result: BatchResult) -> None:
-    # Not the mail server: a retry would fail the same way. The lead sees it; the rest of
-    # the batch still goes out.
+def _ref(delivery: Delivery, reminder: Reminder | None) -> dict[str, Any]:
+    """What a ledger line names: the delivery, its team and boundary (never the address)."""
+    return {
+        "delivery_id": delivery.pk,
+        "reminder_id": delivery.reminder_id,
+        "team_id": reminder.plan.team_id if reminder else None,
+        "boundary": reminder.key if reminder else None,
+    }
+
+
+def _unwritable(
+    delivery_id: int, error: Exception, ref: dict[str, Any], result: BatchResult
+) -> None:
+    # Not the mail server: a retry would fail the same way. The lead sees it with the
+    # error's words; the log has its class only (the words can quote the address), and
+    # the rest of the batch still goes out.
     services.delivery_failed(delivery_id, f"{type(error).__name__}: {error}")
+    ledger_line(
+        "delivery failed, given up",
+        level=logging.ERROR,
+        **ref,
+        error=error_kind(error),
+        where=_where(error),
+        why="email could not be written",
+    )
     result.failed += 1
 
 
+def _where(error: Exception) -> str:
+    """The innermost frame the error came from (file, line, function): where to look,
+    without the error's words."""
+    frames = traceback.extract_tb(error.__traceback__)
+    if not frames:
+        return "-"
+    frame = frames[-1]
+    return f"{Path(frame.filename).name}:{frame.lineno}:{frame.name}"
+
+
 def _attempt_failed(
-    delivery_id: int, attempts: int, reason: str, result: BatchResult, now: datetime | None
+    delivery_id: int,
+    attempts: int,
+    reason: str,
+    ref: dict[str, Any],
+    result: BatchResult,
+    now: datetime | None,
+    error: Exception | None = None,
 ) -> None:
+    # Without the error: the mail server was found down earlier in this batch.
+    kind = error_kind(error) if error is not None else "mail server down"
     if attempts > settings.REMINDER_RETRIES:
         services.delivery_failed(delivery_id, reason)
-        log.error("Reminder delivery %s failed for good: %s", delivery_id, reason)
+        ledger_line(
+            "delivery failed, given up",
+            level=logging.ERROR,
+            **ref,
+            attempt=attempts,
+            error=kind,
+            why="no tries left",
+        )
         result.failed += 1
         return
     wait = backoff(attempts - 1)
     at = (now or timezone.now()) + timedelta(seconds=wait)
     services.delivery_retry_later(delivery_id, reason, at)
+    ledger_line(
+        "delivery failed, retry later",
+        level=logging.WARNING,
+        **ref,
+        attempt=attempts,
+        retries=settings.REMINDER_RETRIES,
+        error=kind,
+        next_try=at.isoformat(),
+    )
     result.later[wait].append(delivery_id)

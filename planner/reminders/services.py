@@ -28,6 +28,7 @@ from django.utils import timezone
 from planner.accounts.models import User
 from planner.core.metrics import REMINDER_DELIVERIES
 from planner.plans.models import Plan, PlanStatus
+from planner.reminders.ledger_log import ledger_line
 from planner.reminders.models import Delivery, DeliveryState, OptOut, Reminder, ReminderState
 from planner.reminders.schedule import Decision, Due, decide
 from planner.reminders.selectors import schedule_of
@@ -84,6 +85,14 @@ def _dispatch_plan(plan: Plan, now: datetime, result: DispatchResult) -> None:
             ],
             ignore_conflicts=True,
         )
+        for d in decision.skip:
+            ledger_line(
+                "skipped",
+                plan_id=plan.pk,
+                team_id=plan.team_id,
+                boundary=d.boundary.key,
+                reason="missed: a later boundary is due, or it was before reminders count",
+            )
         result.skipped += len(decision.skip)
     if decision.send is not None:
         pending = _dispatch_boundary(plan, decision.send, now)
@@ -120,6 +129,24 @@ def _dispatch_boundary(plan: Plan, due: Due, now: datetime) -> list[int]:
     pending = [d.pk for d in created if d.state == DeliveryState.PENDING]
     if skipped := len(created) - len(pending):
         transaction.on_commit(lambda: REMINDER_DELIVERIES.labels("skipped").inc(skipped))
+    ledger_line(
+        "dispatched",
+        reminder_id=reminder.pk,
+        plan_id=plan.pk,
+        team_id=plan.team_id,
+        boundary=due.boundary.key,
+        deliveries=len(pending),
+    )
+    for d in created:
+        if d.state == DeliveryState.SKIPPED:
+            ledger_line(
+                "delivery skipped",
+                delivery_id=d.pk,
+                reminder_id=reminder.pk,
+                team_id=plan.team_id,
+                boundary=due.boundary.key,
+                reason=d.reason,
+            )
     return pending
 
 
@@ -197,21 +224,33 @@ def sweep(now: datetime | None = None) -> SweepResult:
     with transaction.atomic():
         stuck = list(
             Delivery.objects.filter(state=DeliveryState.SENDING, claimed_at__lt=stale).values_list(
-                "pk", flat=True
+                "pk", "reminder_id", "reminder__plan__team_id", "reminder__key"
             )
         )
-        result.unstuck = Delivery.objects.filter(pk__in=stuck, state=DeliveryState.SENDING).update(
-            state=DeliveryState.PENDING, next_attempt_at=now
-        )
+        stuck_ids = [row[0] for row in stuck]
+        result.unstuck = Delivery.objects.filter(
+            pk__in=stuck_ids, state=DeliveryState.SENDING
+        ).update(state=DeliveryState.PENDING, next_attempt_at=now)
         # Pending past its attempt time by the stale margin: its task was lost.
         lost = list(
             Delivery.objects.filter(
                 state=DeliveryState.PENDING, next_attempt_at__lt=stale
-            ).values_list("pk", flat=True)
+            ).values_list("pk", "reminder_id", "reminder__plan__team_id", "reminder__key")
         )
-        Delivery.objects.filter(pk__in=lost).update(next_attempt_at=now)
+        lost_ids = [row[0] for row in lost]
+        Delivery.objects.filter(pk__in=lost_ids).update(next_attempt_at=now)
         result.requeued = len(lost)
-    result.to_send = sorted(set(stuck) | set(lost))
+    for why, rows in (("stuck in sending", stuck), ("its task was lost", lost)):
+        for delivery_id, reminder_id, team_id, key in rows:
+            ledger_line(
+                "delivery put back",
+                delivery_id=delivery_id,
+                reminder_id=reminder_id,
+                team_id=team_id,
+                boundary=key,
+                reason=why,
+            )
+    result.to_send = sorted(set(stuck_ids) | set(lost_ids))
     return result
 
 
@@ -226,6 +265,13 @@ def retry_failed(plan: Plan, now: datetime | None = None) -> list[int]:
         )
         Delivery.objects.filter(pk__in=ids).update(
             state=DeliveryState.PENDING, next_attempt_at=now, attempts=0
+        )
+    if ids:
+        ledger_line(
+            "failed deliveries put back by the lead",
+            plan_id=plan.pk,
+            team_id=plan.team_id,
+            deliveries=len(ids),
         )
     return ids
 

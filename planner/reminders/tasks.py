@@ -122,3 +122,11 @@ def send_test(plan_id: int, user_id: int, key: str) -> None:
     mail = ReminderMail(plan, boundary_of(plan, key), test=True)
     message_id = f"<reminder-test-{plan.pk}-{key}-{user.pk}-{stamp}@{message_domain()}>"
     mail.email(user, message_id=message_id).send()
+    log.info(
+        "Test reminder sent: plan_id=%s team_id=%s boundary=%s user_id=%s",
+        plan.pk,
+        plan.team_id,
+        key,
+        user.pk,
+        extra={"plan_id": plan.pk, "team_id": plan.team_id, "boundary": key, "user_id": user.pk},
+    )

@@ -73,6 +73,26 @@ def send_batch(delivery_ids: list[int], now: datetime | None = None) -> Result:
     return result
 
 
+def _outcome_line(
+    delivery: Delivery, attempts: int, outcome: str, status: int | None, **more: object
+) -> None:
+    """One line per delivery outcome: which delivery, endpoint, team and event, the status
+    and try. Never the URL (a chat webhook's is a secret), the signing secret, the body
+    or the receiver's answer (which can echo the body)."""
+    fields: dict[str, object] = {
+        "delivery_id": delivery.pk,
+        "endpoint_id": delivery.endpoint_id,
+        "team_id": delivery.endpoint.team_id,
+        "event_type": delivery.event.type,
+        "status": status,
+        "attempt": attempts,
+        **more,
+    }
+    text = " ".join(f"{name}={value}" for name, value in fields.items())
+    level = {"sent": logging.INFO, "retry later": logging.WARNING}.get(outcome, logging.ERROR)
+    log.log(level, "Webhook delivery %s: %s", outcome, text, extra={"outcome": outcome, **fields})
+
+
 def send_one(delivery_id: int, result: Result, now: datetime | None = None) -> None:
     before = result.counts()
     channel = _send_one(delivery_id, result, now)
@@ -99,52 +119,72 @@ def _send_one(delivery_id: int, result: Result, now: datetime | None) -> str | N
         answer = network.post(endpoint.url, delivery.body, headers)
     except AddressRefused as error:
         services.delivery_failed(delivery_id, None, str(error))
+        _outcome_line(delivery, attempts, "failed", None, error="address refused")
         result.failed += 1
         return endpoint.kind
     except network.HostNotFound as error:
-        _try_later(delivery_id, attempts, None, str(error), None, result, now)
+        _try_later(delivery, attempts, None, str(error), None, result, now, "host not found")
         return endpoint.kind
     except httpx.TimeoutException:
         reason = _("No answer within %(seconds)s seconds.") % {
             "seconds": f"{settings.WEBHOOKS_TIMEOUT_SECONDS:g}"
         }
-        _try_later(delivery_id, attempts, None, reason, None, result, now)
+        _try_later(delivery, attempts, None, reason, None, result, now, "timeout")
         return endpoint.kind
     except httpx.HTTPError as error:
         _try_later(
-            delivery_id, attempts, None, f"{type(error).__name__}: {error}", None, result, now
+            delivery,
+            attempts,
+            None,
+            f"{type(error).__name__}: {error}",
+            None,
+            result,
+            now,
+            type(error).__name__,
         )
         return endpoint.kind
     outcome = outcome_of(answer.status)
     if outcome is Outcome.SENT:
         services.delivery_sent(delivery_id, answer.status, answer.text, now)
+        _outcome_line(delivery, attempts, "sent", answer.status)
         result.sent += 1
     elif outcome is Outcome.FAILED:
         services.delivery_failed(delivery_id, answer.status, answer.text)
+        _outcome_line(delivery, attempts, "failed", answer.status, error="refused")
         result.failed += 1
     else:
         _try_later(
-            delivery_id, attempts, answer.status, answer.text, answer.retry_after, result, now
+            delivery, attempts, answer.status, answer.text, answer.retry_after, result, now, ""
         )
     return endpoint.kind
 
 
 def _try_later(
-    delivery_id: int,
+    delivery: Delivery,
     attempts: int,
     status: int | None,
     answer: str,
     retry_after: float | None,
     result: Result,
     now: datetime | None,
+    error: str,
 ) -> None:
+    more = {"error": error} if error else {}
     if attempts > settings.WEBHOOKS_RETRIES:
-        services.delivery_failed(delivery_id, status, answer)
-        log.warning("Webhook delivery %s failed for good: %s %s", delivery_id, status, answer)
+        services.delivery_failed(delivery.pk, status, answer)
+        _outcome_line(delivery, attempts, "failed, given up", status, **more)
         result.failed += 1
         return
     wait = backoff(attempts - 1, retry_after)
-    services.delivery_retry_later(
-        delivery_id, status, answer, (now or timezone.now()) + timedelta(seconds=wait)
+    at = (now or timezone.now()) + timedelta(seconds=wait)
+    services.delivery_retry_later(delivery.pk, status, answer, at)
+    _outcome_line(
+        delivery,
+        attempts,
+        "retry later",
+        status,
+        **more,
+        retries=settings.WEBHOOKS_RETRIES,
+        next_try=at.isoformat(),
     )
-    result.later.setdefault(wait, []).append(delivery_id)
+    result.later.setdefault(wait, []).append(delivery.pk)
