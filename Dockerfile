@@ -22,7 +22,7 @@ COPY . .
 # real ones come from the environment at run time.
 RUN msgfmt --check -o locale/de/LC_MESSAGES/django.mo locale/de/LC_MESSAGES/django.po \
     && SECRET_KEY=build-only-not-a-secret-0123456789abcdefghijklmnopqrstuvwxyz \
-       DATABASE_URL=postgres://build@localhost/build ALLOWED_HOSTS=build \
+       DATABASE_URL=postgres://build@localhost/build ALLOWED_HOSTS=build PROMETHEUS_MULTIPROC_DIR= \
        python manage.py collectstatic --no-input -v 0 \
     && mkdir -p /app/var && chown -R planner:planner /app/var
 

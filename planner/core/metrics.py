@@ -16,6 +16,13 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+# An empty PROMETHEUS_MULTIPROC_DIR turns multiprocess mode off: a one-off command in an
+# image whose ENV sets it (Kubernetes cannot unset a variable, only empty it). Left empty,
+# prometheus-client would still choose multiprocess mode and write its files to the
+# working directory. This module is imported by the settings, before prometheus-client.
+if os.environ.get("PROMETHEUS_MULTIPROC_DIR") == "":
+    del os.environ["PROMETHEUS_MULTIPROC_DIR"]
+
 from prometheus_client import Counter, Histogram, disable_created_metrics
 
 # In multiprocess mode every metric writes to a file in this folder from its creation on
