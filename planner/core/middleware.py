@@ -11,6 +11,7 @@ from planner.core.readiness import readiness
 
 HEALTH_PATH = "/healthz"
 READY_PATH = "/readyz"
+REQUIRED = ("database",)  # readiness fails without these; the rest only degrade it
 
 
 class HealthCheckMiddleware:
@@ -18,9 +19,12 @@ class HealthCheckMiddleware:
 
     Probes call them on localhost over plain HTTP; that must not depend on ALLOWED_HOSTS or
     on the TLS proxy in front. `/healthz` is liveness: the process answers requests (a
-    restart would not bring back a database). `/readyz` is readiness: the database, the
-    cache and the broker answer; 503 when one does not, naming which, never why (the log
-    has that).
+    restart would not bring back a database). `/readyz` is readiness: 503 when the
+    database does not answer, without which no page can be served. The cache and the broker
+    are reported too, but their outage is "degraded", not unready: pages go on without
+    them (the cache falls back to the process's memory, the ledgers keep what was to be
+    sent), and a load balancer that took every replica out because Redis blinked would
+    turn that into an outage. Which service is down is named, never why (the log has it).
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -31,8 +35,9 @@ class HealthCheckMiddleware:
             return JsonResponse({"status": "ok"})
         if request.path == READY_PATH:
             checks = readiness()
-            ready = all(checks.values())
-            body = {"status": "ok" if ready else "unavailable"}
+            ready = all(checks[name] for name in REQUIRED)
+            status = "ok" if all(checks.values()) else "degraded" if ready else "unavailable"
+            body = {"status": status}
             body.update({name: "ok" if up else "down" for name, up in checks.items()})
             return JsonResponse(body, status=200 if ready else 503)
         return self.get_response(request)
