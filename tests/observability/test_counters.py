@@ -88,11 +88,12 @@ def test_a_delivery_skipped_at_dispatch_is_counted_once_committed(morning, team,
     assert value(current(), SENT, outcome="skipped") == before + 1
 
 
-def test_a_failing_task_is_counted_as_failed():
-    @app.task(name="planner.tests.explodes")
-    def explodes() -> None:
-        raise RuntimeError("boom")
+@app.task(name="planner.tests.explodes")
+def explodes() -> None:
+    raise RuntimeError("boom")
 
+
+def test_a_failing_task_is_counted_as_failed():
     runs = "planner_celery_tasks_total"
     before = current()
     explodes.apply(throw=False)
