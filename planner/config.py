@@ -92,8 +92,8 @@ class Settings(BaseSettings):
     # from the checkout (/app in the image), not from wherever the command was started.
     backup_dir: Path = Field(default=VAR_DIR / "backups", alias="BACKUP_DIR")
 
-    # Prometheus metrics (README, "Metrics"): who may scrape `/metrics` and the worker's
-    # metrics port: a bearer key, and/or the scrapers' networks (comma-separated CIDRs).
+    # Prometheus metrics (README, "Metrics and monitoring"): who may scrape `/metrics` and
+    # the worker's metrics port: a bearer key, and/or the scrapers' networks (CIDRs).
     # With neither, in production there is no `/metrics`; development allows loopback.
     metrics_token: SecretStr = Field(default=SecretStr(""), alias="METRICS_TOKEN")
     metrics_allowed_networks: Annotated[list[IPv4Network | IPv6Network], NoDecode] | None = Field(

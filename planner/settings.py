@@ -254,7 +254,7 @@ WEBHOOKS_RETRIES = CONFIG.webhooks_retries
 WEBHOOKS_RETRY_SECONDS = CONFIG.webhooks_retry_seconds
 IMPORT_MAX_BYTES = CONFIG.import_max_mb * 1024 * 1024
 
-# Prometheus metrics (planner.observability; README, "Metrics").
+# Prometheus metrics (planner.observability; README, "Metrics and monitoring").
 METRICS_TOKEN = CONFIG.metrics_token.get_secret_value()
 METRICS_ALLOWED_NETWORKS = CONFIG.effective_metrics_networks()
 METRICS_WORKER_PORT = CONFIG.metrics_worker_port

@@ -8,6 +8,7 @@ broker gauges come from web's `/metrics`, not from here.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -52,7 +53,8 @@ def worker_started(**_: Any) -> None:
         return
     folder = exposition.multiprocess_dir()
     if folder:
-        # The worker's own folder (README, "Metrics"): what a previous run left is stale.
+        # The worker's own folder (README, "Metrics and monitoring"): what a previous run
+        # left there is stale.
         for stale in Path(folder).glob("*.db"):
             stale.unlink(missing_ok=True)
     server = serve(settings.METRICS_WORKER_HOST, port)
@@ -61,8 +63,6 @@ def worker_started(**_: Any) -> None:
 
 def pool_process_ended(pid: int | None = None, **_: Any) -> None:
     if exposition.multiprocess_dir():
-        import os
-
         multiprocess.mark_process_dead(pid or os.getpid())  # type: ignore[no-untyped-call]
 
 
