@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import os
+import zoneinfo
 from collections.abc import Iterator
+from datetime import datetime, time
 from typing import Any
 
 import pytest
+import time_machine
 
 from tests import clock, servers
 
@@ -23,6 +26,7 @@ import django  # noqa: E402
 django.setup()  # with the environment chosen above; pytest-django finds Django ready
 
 from django.conf import settings  # noqa: E402
+from django.utils import timezone  # noqa: E402
 
 # Hashing a password the production way costs about 0.3 s; every user a test creates would
 # pay it. Tests check who may sign in, not the hash's strength.
@@ -124,3 +128,17 @@ def team(lead: Any, engineer: Any) -> Any:
     MembershipFactory.create(team=team, user=lead, role="lead")
     MembershipFactory.create(team=team, user=engineer, role="engineer")
     return team
+
+
+@pytest.fixture
+def before_the_reminder_hour() -> Iterator[datetime]:
+    """A morning two hours before the reminder hour in the teams' time zone (the tests'
+    teams are in Zurich), the clock ticking: a plan started now as day 1 has its kick-off
+    still to come, whatever the hour the suite runs at. The date stays the suite's (see
+    tests/clock.py), so `make test-clock` runs the tests that use it on the clock-change
+    days too."""
+    zurich = zoneinfo.ZoneInfo("Europe/Zurich")
+    today = timezone.localdate(timezone=zurich)
+    morning = datetime.combine(today, time(settings.REMINDER_HOUR - 2), tzinfo=zurich)
+    with time_machine.travel(morning, tick=True):
+        yield morning

@@ -15,6 +15,7 @@ import yaml
 from kubernetes_validate import utils as kubernetes
 
 from tests.deploy.tools import KUBERNETES
+from tests.servers import IN_CI
 
 # The oldest minor version still supported by the major managed offerings when this was
 # written; kubernetes-validate bundles its schemas (no network).
@@ -224,6 +225,9 @@ def _kustomize(folder: Path) -> list[Any]:
     tests install; the checks above read the same files without it)."""
     kubectl = shutil.which("kubectl")
     if kubectl is None:
+        # As for a missing server (tests/conftest.py): skipped on a laptop, a failure in CI.
+        if IN_CI:
+            pytest.fail("kubectl is missing: CI's machine has it (Google Cloud CLI's package)")
         pytest.skip("kubectl is not installed")
     result = subprocess.run(
         [kubectl, "kustomize", str(folder)],

@@ -14,6 +14,7 @@ import pytest
 import redis
 from celery import Celery
 
+from tests.integration.workers import sending_app
 from tests.servers import REDIS_URL
 
 pytestmark = pytest.mark.redis
@@ -32,7 +33,7 @@ def redis_broker() -> Iterator[str]:
 @pytest.fixture
 def app(redis_broker: str) -> Iterator[Celery]:
     """A client of the broker, as the web process is one."""
-    client = Celery("planner-test-client", broker=redis_broker)
+    client = sending_app(redis_broker)
     yield client
     client.close()
 

@@ -27,7 +27,7 @@ from django.db import connection
 
 from tests.faults import free_port
 from tests.progress.plans import running_plan
-from tests.servers import REDIS_URL, uses_postgres
+from tests.servers import REDIS_URL
 
 ROOT = Path(__file__).resolve().parents[2]
 KEY = "integration-metrics-key-" + "k" * 20
@@ -58,8 +58,6 @@ def _wait(check, what: str, seconds: float = 30) -> None:
 
 @pytest.fixture
 def gunicorn(transactional_db, tmp_path: Path) -> Iterator[tuple[str, Path]]:
-    if not uses_postgres(os.environ.get("DATABASE_URL", "")) and connection.vendor != "postgresql":
-        pytest.skip("production settings need PostgreSQL")
     database = connection.settings_dict
     port = free_port()
     metrics_dir = tmp_path / "metrics"

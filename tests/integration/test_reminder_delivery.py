@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import email
-import os
 import signal
 import subprocess
-import sys
 import threading
 import time
 import uuid
@@ -41,6 +39,7 @@ from planner.teams.models import Team
 from tests.factories import MembershipFactory
 from tests.faults import free_port
 from tests.integration.threads import run_at_once
+from tests.integration.workers import start_worker
 from tests.progress.plans import running_plan
 from tests.servers import REDIS_URL
 
@@ -213,7 +212,6 @@ class Workers:
         name = f"reminders-{number}-{self.queue}@test"
         log = self.folder / f"worker-{number}.log"
         env = {
-            **os.environ,
             "DEBUG": "true",
             "DATABASE_URL": worker_database_url(),
             "CELERY_BROKER_URL": REDIS_URL,
@@ -223,28 +221,9 @@ class Workers:
             "REMINDER_RETRIES": str(RETRIES),
             "REMINDER_RETRY_SECONDS": "0.5",
         }
-        with log.open("wb") as out:
-            process = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "celery",
-                    "-A",
-                    "planner",
-                    "worker",
-                    "--pool=solo",
-                    f"--hostname={name}",
-                    f"--queues={self.queue}",
-                    "--loglevel=INFO",
-                    "--without-gossip",
-                    "--without-mingle",
-                    "--without-heartbeat",
-                ],
-                cwd=ROOT,
-                env=env,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-            )
+        process = start_worker(
+            env, log, "--pool=solo", f"--hostname={name}", f"--queues={self.queue}"
+        )
         worker = Worker(process, name, log)
         self.started.append(worker)
         wait_for(lambda: " ready." in worker.output(), f"{name} to be ready", self)

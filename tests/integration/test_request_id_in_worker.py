@@ -6,11 +6,8 @@ any request (as beat's are) an id of its own."""
 from __future__ import annotations
 
 import json
-import os
 import re
 import socket
-import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Iterator
@@ -27,6 +24,7 @@ from django.test import RequestFactory
 from planner.core.logs import RequestIdMiddleware
 from planner.reminders import selectors, services
 from planner.reminders.models import Delivery, DeliveryState
+from tests.integration.workers import sending_app, start_worker, stop_worker
 from tests.progress.plans import running_plan
 
 pytestmark = [pytest.mark.redis, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -56,7 +54,6 @@ def worker(queue: str, tmp_path: Path) -> Iterator[Path]:
     db = connection.settings_dict
     log = tmp_path / "worker.log"
     env = {
-        **os.environ,
         "DEBUG": "true",
         "LOG_FORMAT": "json",
         "LOG_LEVEL": "INFO",
@@ -68,34 +65,14 @@ def worker(queue: str, tmp_path: Path) -> Iterator[Path]:
         "REMINDER_RETRIES": "1",
         "REMINDER_RETRY_SECONDS": "0.1",
     }
-    with log.open("wb") as output:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "planner",
-                "worker",
-                "--pool=solo",
-                f"--queues={queue}",
-                "--without-gossip",
-                "--without-mingle",
-                "--without-heartbeat",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
+    process = start_worker(env, log, "--pool=solo", f"--queues={queue}")
     yield log
-    process.terminate()
-    process.wait(timeout=20)
+    stop_worker(process)
 
 
 @pytest.fixture
 def client_app() -> Iterator[Celery]:
-    app = Celery("planner-test-client", broker=BROKER)
+    app = sending_app(BROKER)
     yield app
     app.close()
 

@@ -3,9 +3,6 @@ tasks its pool runs and serves them on its metrics port, to the key only."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -14,9 +11,9 @@ from pathlib import Path
 
 import pytest
 import redis
-from celery import Celery
 
 from tests.faults import free_port
+from tests.integration.workers import sending_app, start_worker, stop_worker
 from tests.observability.metrics import Samples, scrape, value
 
 pytestmark = pytest.mark.redis
@@ -33,7 +30,6 @@ def worker(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     folder = tmp_path / "metrics"
     port = free_port()
     env = {
-        **os.environ,
         "DEBUG": "true",
         "CELERY_BROKER_URL": BROKER,
         "PROMETHEUS_MULTIPROC_DIR": str(folder),
@@ -43,24 +39,11 @@ def worker(tmp_path: Path) -> Iterator[tuple[str, Path]]:
         "METRICS_ALLOWED_NETWORKS": "",
     }
     log = tmp_path / "worker.log"
-    with log.open("wb") as output:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "planner", "worker", "--pool=prefork",
-             "--concurrency=2", "--without-gossip", "--without-mingle", "--without-heartbeat"],
-            cwd=ROOT,
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )  # fmt: skip
+    process = start_worker(env, log, "--pool=prefork", "--concurrency=2")
     try:
         yield f"http://127.0.0.1:{port}/metrics", folder
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_worker(process)
         redis.Redis.from_url(BROKER).flushdb()
         if process.returncode not in (0, -15):
             print(log.read_text())
@@ -87,7 +70,7 @@ def test_the_pool_counts_every_task_once_and_the_port_serves_the_sum(worker):
     assert _scrape(url, None)[0] == 404
     assert _scrape(url, "wrong-" + KEY)[0] == 404
 
-    client = Celery("planner-test-client", broker=BROKER)
+    client = sending_app(BROKER)
     try:
         for _ in range(TASKS):
             client.send_task("planner.ping")

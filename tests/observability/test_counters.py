@@ -5,17 +5,13 @@ from __future__ import annotations
 
 import urllib.error
 import urllib.request
-import zoneinfo
-from collections.abc import Iterator
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 from ipaddress import ip_network
 
 import pytest
 import time_machine
-from django.conf import settings
 from django.core import mail
 from django.db import connection
-from django.utils import timezone
 
 from planner.celery import app
 from planner.core.cache import FallbackRedisCache
@@ -31,23 +27,13 @@ from tests.progress.plans import running_plan
 LAG = "planner_reminder_dispatch_lag_seconds"
 
 
-@pytest.fixture
-def morning() -> Iterator[None]:
-    """Two hours before the reminder hour in the teams' time zone, the clock ticking: a
-    plan started now as day 1 has its kick-off still to come, at any hour the suite runs
-    (as tests/reminders/conftest.py does for the reminder tests)."""
-    zurich = zoneinfo.ZoneInfo("Europe/Zurich")
-    today = timezone.localdate(timezone=zurich)
-    at = datetime.combine(today, time(settings.REMINDER_HOUR - 2), tzinfo=zurich)
-    with time_machine.travel(at, tick=True):
-        yield
-
-
 SENT = "planner_reminder_deliveries_total"
 
 
 @pytest.mark.django_db
-def test_a_sent_reminder_is_counted_with_its_lag(morning, settings, team, lead, engineer):
+def test_a_sent_reminder_is_counted_with_its_lag(
+    before_the_reminder_hour, settings, team, lead, engineer
+):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     plan = running_plan(team, lead, day=1)
     kickoff = next(d.at for d in selectors.schedule_of(plan) if d.boundary.key == "kickoff")
@@ -77,7 +63,9 @@ def test_a_sent_reminder_is_counted_with_its_lag(morning, settings, team, lead, 
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_delivery_skipped_at_dispatch_is_counted_once_committed(morning, team, lead, engineer):
+def test_a_delivery_skipped_at_dispatch_is_counted_once_committed(
+    before_the_reminder_hour, team, lead, engineer
+):
     plan = running_plan(team, lead, day=1)
     kickoff = next(d.at for d in selectors.schedule_of(plan) if d.boundary.key == "kickoff")
     opt_out(engineer, team)

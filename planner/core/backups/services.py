@@ -151,22 +151,24 @@ def _pg_dump(target: PgTarget, partial: Path) -> None:
     )
 
 
+def _sqlite_transfer(source: str, target: Path) -> None:
+    """Write the database at the URI `source` over `target` with SQLite's backup API: a
+    consistent copy while others write, in one transaction (a failure leaves `target` as
+    it was)."""
+    with (
+        contextlib.closing(sqlite3.connect(source, uri=True)) as origin,
+        contextlib.closing(sqlite3.connect(target)) as copy,
+    ):
+        origin.backup(copy)
+
+
 def _sqlite_copy(source: Path, partial: Path) -> None:
     try:
         # mode=rw: a missing file is an error, not a new empty database.
-        origin = sqlite3.connect(f"file:{source}?mode=rw", uri=True)
+        _sqlite_transfer(f"file:{source}?mode=rw", partial)
     except sqlite3.Error as error:
-        raise BackupError(f"Cannot open the SQLite database {source}: {error}.") from None
-    try:
-        copy = sqlite3.connect(partial)
-        try:
-            origin.backup(copy)
-        finally:
-            copy.close()
-    except sqlite3.Error as error:
-        raise BackupError(f"Cannot back up {source}: {error}.") from None
-    finally:
-        origin.close()
+        action = "back up" if source.is_file() else "open the SQLite database"
+        raise BackupError(f"Cannot {action} {source}: {error}.") from None
 
 
 def _sqlite_check(path: Path) -> None:
@@ -183,17 +185,8 @@ def _sqlite_check(path: Path) -> None:
 
 
 def _sqlite_restore(path: Path, target: Path) -> None:
-    # The backup API writes the target in one transaction: a failure leaves it as it was.
     try:
-        backup = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-        try:
-            database = sqlite3.connect(target)
-            try:
-                backup.backup(database)
-            finally:
-                database.close()
-        finally:
-            backup.close()
+        _sqlite_transfer(f"file:{path}?mode=ro", target)
     except sqlite3.Error as error:
         raise BackupError(f"The restore of {path} failed: {error}.") from None
 
