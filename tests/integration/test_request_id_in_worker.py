@@ -78,6 +78,8 @@ def client_app() -> Iterator[Celery]:
 
 
 def pending_deliveries(team: Any, lead: Any) -> list[int]:
+    """The kick-off's deliveries of a plan started today: the tests call it before the
+    reminder hour (`before_the_reminder_hour`), so the kick-off is still to come."""
     plan = running_plan(team, lead, day=1)
     kickoff = next(d.at for d in selectors.schedule_of(plan) if d.boundary.key == "kickoff")
     services.dispatch(kickoff)
@@ -113,7 +115,7 @@ def wait_for(log: Path, delivery_ids: list[int], events: set[str], count: int) -
 
 
 def test_request_id_crosses_the_broker_into_the_task_and_its_retry(
-    worker: Path, client_app: Celery, queue: str, team, lead
+    before_the_reminder_hour, worker: Path, client_app: Celery, queue: str, team, lead
 ):
     ids = pending_deliveries(team, lead)
     assert ids
@@ -137,7 +139,7 @@ def test_request_id_crosses_the_broker_into_the_task_and_its_retry(
 
 
 def test_task_published_outside_a_request_gets_an_id_of_its_own(
-    worker: Path, client_app: Celery, queue: str, team, lead
+    before_the_reminder_hour, worker: Path, client_app: Celery, queue: str, team, lead
 ):
     ids = pending_deliveries(team, lead)
     client_app.send_task("planner.reminders.send_batch", args=[ids], queue=queue)
